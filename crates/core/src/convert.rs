@@ -1,0 +1,285 @@
+//! Conversion with honest accounting: every record is converted, filtered out, dropped as a
+//! duplicate, or rejected with its position and a reason.
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::error::{json_kind, InputError, Position};
+use crate::filter::{Dropped, Filters};
+use crate::input::{Input, RecordKind, Shape};
+use crate::legacy::{severity_from_label, severity_level, CsvVersion, Format, Row, Sink};
+use crate::record::{Indicator, LegacyRow};
+use crate::time::parse_timestamp;
+
+/// Everything that decides the output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub filters: Filters,
+    pub format: Format,
+    pub version: CsvVersion,
+    /// Drop a record whose `uuid` was already converted (for pages fetched from the API).
+    pub dedup_uuid: bool,
+}
+
+/// A record that could not be converted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub position: Position,
+    pub reason: String,
+    /// The record's text as it stood in the input.
+    pub raw: String,
+    /// Whether `raw` is valid JSON (false for a record that failed to parse as JSON).
+    pub raw_is_json: bool,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position, self.reason)
+    }
+}
+
+/// Counts of records dropped by each filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FilteredBy {
+    pub r#type: u64,
+    pub severity: u64,
+    pub confidence: u64,
+    pub last_modified: u64,
+}
+
+/// What happened to every record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub shape: Option<Shape>,
+    pub records: u64,
+    pub converted: u64,
+    pub filtered_out: u64,
+    pub filtered_by: FilteredBy,
+    pub duplicates: u64,
+    pub rejected: Vec<Rejection>,
+    /// Converted records by indicator `type` (legacy rows carry none).
+    pub by_type: BTreeMap<String, u64>,
+    /// Converted records by severity level; index 0 counts those without a valid severity.
+    pub by_severity: [u64; 6],
+}
+
+impl Report {
+    /// One sentence with every count, for a status line.
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} record{} read: {} converted, {} filtered out", self.records, if self.records == 1 { "" } else { "s" }, self.converted, self.filtered_out);
+        if self.duplicates > 0 {
+            s += &format!(", {} duplicate{} dropped", self.duplicates, if self.duplicates == 1 { "" } else { "s" });
+        }
+        s += &format!(", {} rejected.", self.rejected.len());
+        s
+    }
+
+    /// Writes the rejected records as JSON lines: position, reason and the record itself.
+    pub fn write_rejects<W: Write>(&self, mut w: W) -> io::Result<()> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            record: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            page: Option<u32>,
+            line: u64,
+            column: u64,
+            reason: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            json: Option<&'a RawValue>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            text: Option<&'a str>,
+        }
+        for r in &self.rejected {
+            let json = if r.raw_is_json { serde_json::from_str::<&RawValue>(&r.raw).ok() } else { None };
+            let line = Line { record: r.position.record, page: r.position.page, line: r.position.line, column: r.position.column, reason: &r.reason, json, text: json.is_none().then_some(r.raw.as_str()) };
+            serde_json::to_writer(&mut w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()
+    }
+}
+
+/// Either the input could not be read, or the output could not be written.
+#[derive(Debug)]
+pub enum ConvertError {
+    Input(InputError),
+    Io(io::Error),
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Input(e) => e.fmt(f),
+            Self::Io(e) => write!(f, "Could not write the output: {e}."),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {}
+
+impl From<io::Error> for ConvertError {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl From<InputError> for ConvertError {
+    fn from(e: InputError) -> Self {
+        Self::Input(e)
+    }
+}
+
+/// Streams records into a legacy output, keeping the report.
+pub struct Converter<W: Write> {
+    opts: Options,
+    sink: Sink<W>,
+    report: Report,
+    seen: HashSet<Box<str>>,
+}
+
+enum Outcome<'a> {
+    Row(Row<'a>),
+    Filtered(Dropped),
+    Duplicate,
+}
+
+impl<W: Write> Converter<W> {
+    /// Starts the output (writes the CSV header).
+    pub fn new(opts: Options, out: W) -> io::Result<Self> {
+        let sink = Sink::new(opts.format, opts.version, out)?;
+        Ok(Converter { opts, sink, report: Report::default(), seen: HashSet::new() })
+    }
+
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Whether the options can apply to this input at all.
+    pub fn check(&self, input: &Input<'_>) -> Result<(), InputError> {
+        if input.kind == RecordKind::LegacyRow {
+            if !self.opts.filters.types.is_empty() {
+                return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which do not say each indicator's type, so an indicator type filter cannot be applied. Choose all types, or convert the original API data.".into()));
+            }
+            if self.opts.filters.modified_since.is_some() {
+                return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which carry no \"last_modified\", so a date window cannot be applied. Turn the window off, or convert the original API data.".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Converts every record of `input` (after [`Converter::check`]).
+    pub fn push_input(&mut self, input: &Input<'_>, page: Option<u32>) -> io::Result<()> {
+        self.push_range(input, 0..input.records.len(), page)
+    }
+
+    /// Converts records `range` of `input`, so a caller can report progress between chunks.
+    pub fn push_range(&mut self, input: &Input<'_>, range: std::ops::Range<usize>, page: Option<u32>) -> io::Result<()> {
+        if self.report.shape.is_none() {
+            self.report.shape = Some(input.shape.clone());
+        }
+        let base = self.report.records - range.start as u64;
+        for i in range {
+            self.report.records += 1;
+            let rec = &input.records[i];
+            let outcome = match &rec.problem {
+                Some(p) => Err(p.clone()),
+                None => self.outcome(input.kind, rec.raw),
+            };
+            match outcome {
+                Ok(Outcome::Row(row)) => {
+                    self.sink.write(&row)?;
+                    self.report.converted += 1;
+                }
+                Ok(Outcome::Filtered(d)) => {
+                    self.report.filtered_out += 1;
+                    let by = &mut self.report.filtered_by;
+                    *match d {
+                        Dropped::Type => &mut by.r#type,
+                        Dropped::Severity => &mut by.severity,
+                        Dropped::Confidence => &mut by.confidence,
+                        Dropped::Modified => &mut by.last_modified,
+                    } += 1;
+                }
+                Ok(Outcome::Duplicate) => self.report.duplicates += 1,
+                Err(reason) => {
+                    let mut position = input.position(i);
+                    position.record += base;
+                    position.page = page;
+                    self.report.rejected.push(Rejection { position, reason, raw: rec.raw.to_string(), raw_is_json: rec.problem.is_none() });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn outcome<'a>(&mut self, kind: RecordKind, raw: &'a str) -> Result<Outcome<'a>, String> {
+        if !raw.starts_with('{') {
+            return Err(format!("it is {}, not an object", json_kind(raw)));
+        }
+        let read_err = |e: serde_json::Error| format!("it cannot be read: {}", e.to_string().split(" at line ").next().unwrap_or_default());
+        match kind {
+            RecordKind::Indicator => {
+                let ind: Indicator<'a> = serde_json::from_str(raw).map_err(read_err)?;
+                let modified = match self.opts.filters.modified_since {
+                    None => None,
+                    Some(_) => match ind.last_modified.text_or_empty() {
+                        Ok("") => None,
+                        Ok(s) => Some(parse_timestamp(s).ok_or_else(|| format!("\"last_modified\" is not a timestamp: \"{s}\""))?),
+                        Err(k) => return Err(format!("\"last_modified\" must be a string (found {k})")),
+                    },
+                };
+                let (severity, confidence) = (ind.severity.as_num(), ind.confidence.as_num());
+                let ty = ind.kind.as_str().map(str::to_owned);
+                let uuid = ind.uuid.filter(|u| u.get().starts_with('"'));
+                let row = Row::from_indicator(ind)?;
+                if let Err(d) = self.opts.filters.check(ty.as_deref(), severity, confidence, modified) {
+                    return Ok(Outcome::Filtered(d));
+                }
+                if self.opts.dedup_uuid {
+                    if let Some(u) = uuid {
+                        if !self.seen.insert(u.get().into()) {
+                            return Ok(Outcome::Duplicate);
+                        }
+                    }
+                }
+                *self.report.by_type.entry(ty.unwrap_or_else(|| "(none)".into())).or_default() += 1;
+                self.report.by_severity[usize::from(severity_level(severity).unwrap_or(0))] += 1;
+                Ok(Outcome::Row(row))
+            }
+            RecordKind::LegacyRow => {
+                let r: LegacyRow<'a> = serde_json::from_str(raw).map_err(read_err)?;
+                let row = Row::from_legacy(r)?;
+                let sev = severity_from_label(&row.severity);
+                let conf = match &*row.confidence {
+                    "HIGH" => Some(75.0),
+                    "MED" => Some(50.0),
+                    "LOW" => Some(25.0),
+                    "NONE" => Some(0.0),
+                    _ => None,
+                };
+                if let Err(d) = self.opts.filters.check(None, sev.map(f64::from), conf, None) {
+                    return Ok(Outcome::Filtered(d));
+                }
+                self.report.by_severity[usize::from(sev.unwrap_or(0))] += 1;
+                Ok(Outcome::Row(row))
+            }
+        }
+    }
+
+    /// Ends the output; gives the writer and the report back.
+    pub fn finish(self) -> io::Result<(W, Report)> {
+        Ok((self.sink.finish()?, self.report))
+    }
+}
+
+/// Reads `bytes` (any supported shape), converts and writes to `out`.
+pub fn convert<W: Write>(bytes: &[u8], opts: &Options, out: W) -> Result<(W, Report), ConvertError> {
+    let input = Input::read(bytes)?;
+    let mut c = Converter::new(opts.clone(), out)?;
+    c.check(&input)?;
+    c.push_input(&input, None)?;
+    Ok(c.finish()?)
+}
