@@ -157,17 +157,9 @@ impl<W: Write> Converter<W> {
         &self.report
     }
 
-    /// Whether the options can apply to this input at all.
+    /// Whether the options can apply to this input at all (see [`check`]).
     pub fn check(&self, input: &Input<'_>) -> Result<(), InputError> {
-        if input.kind == RecordKind::LegacyRow {
-            if !self.opts.filters.types.is_empty() {
-                return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which do not say each indicator's type, so an indicator type filter cannot be applied. Choose all types, or convert the original API data.".into()));
-            }
-            if self.opts.filters.modified_since.is_some() {
-                return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which carry no \"last_modified\", so a date window cannot be applied. Turn the window off, or convert the original API data.".into()));
-            }
-        }
-        Ok(())
+        check(&self.opts, input)
     }
 
     /// Converts every record of `input` (after [`Converter::check`]).
@@ -275,11 +267,25 @@ impl<W: Write> Converter<W> {
     }
 }
 
+/// Whether the options can apply to this input at all: legacy rows carry neither the
+/// indicator type nor `last_modified`, so those filters cannot apply to them.
+pub fn check(opts: &Options, input: &Input<'_>) -> Result<(), InputError> {
+    if input.kind == RecordKind::LegacyRow {
+        if !opts.filters.types.is_empty() {
+            return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which do not say each indicator's type, so an indicator type filter cannot be applied. Choose all types, or convert the original API data.".into()));
+        }
+        if opts.filters.modified_since.is_some() {
+            return Err(InputError::Unsupported("The input holds legacy ti-export JSON rows, which carry no \"last_modified\", so a date window cannot be applied. Turn the window off, or convert the original API data.".into()));
+        }
+    }
+    Ok(())
+}
+
 /// Reads `bytes` (any supported shape), converts and writes to `out`.
 pub fn convert<W: Write>(bytes: &[u8], opts: &Options, out: W) -> Result<(W, Report), ConvertError> {
     let input = Input::read(bytes)?;
+    check(opts, &input)?;
     let mut c = Converter::new(opts.clone(), out)?;
-    c.check(&input)?;
     c.push_input(&input, None)?;
     Ok(c.finish()?)
 }

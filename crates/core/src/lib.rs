@@ -2,6 +2,7 @@
 //!
 //! Pure Rust with no platform access: the CLI and the browser app provide files, network
 //! and clocks, and share everything else from here.
+pub mod client;
 pub mod convert;
 pub mod error;
 pub mod filter;
