@@ -52,7 +52,7 @@ impl fmt::Display for InputError {
             Self::Syntax { detail, line, column } => write!(f, "The input is not valid JSON: {detail} at line {line}, column {column}."),
             Self::Truncated { line, column } => write!(f, "The input ends in the middle of a JSON value (line {line}, column {column}): the file looks truncated."),
             Self::TooDeep { line, column } => write!(f, "The input nests JSON arrays or objects too deeply (more than 128 levels) at line {line}, column {column}."),
-            Self::Scalar { found } => write!(f, "The input is a single JSON {found}, not an API response, an array or indicator records."),
+            Self::Scalar { found } => write!(f, "The input is a single JSON value ({found}), not an API response, an array or indicator records."),
             Self::ResultsNotArray { found, line, column } => write!(f, "The API response's \"results\" is {found}, not an array (line {line}, column {column})."),
             Self::UnknownObject { line, column } => write!(f, "The JSON object at line {line}, column {column} is neither an API response (no \"results\" or \"total_size\") nor an indicator (no \"key\")."),
             Self::Unsupported(s) => f.write_str(s),
@@ -65,7 +65,7 @@ impl std::error::Error for InputError {}
 impl InputError {
     /// Classifies a serde_json error met while reading the document's structure.
     pub(crate) fn from_json(e: &serde_json::Error) -> Self {
-        let (line, column) = (e.line() as u64, e.column() as u64);
+        let (line, column) = (e.line() as u64, (e.column() as u64).max(1));
         if e.is_eof() {
             return Self::Truncated { line, column };
         }

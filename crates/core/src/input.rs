@@ -124,7 +124,7 @@ struct Envelope<'a> {
 fn abs_error(text: &str, base: usize, e: &serde_json::Error) -> (u64, u64) {
     let (bl, bc) = line_col(text, base);
     let (l, c) = (e.line() as u64, e.column() as u64);
-    if l <= 1 { (bl, bc + c.saturating_sub(1)) } else { (bl + l - 1, c) }
+    if l <= 1 { (bl, bc + c.saturating_sub(1)) } else { (bl + l - 1, c.max(1)) }
 }
 
 impl<'a> Input<'a> {
@@ -281,8 +281,12 @@ impl<'a> Input<'a> {
             let next = text[seg_start + 1..].find("\n{").or_else(|| text[seg_start + 1..].find("\n[")).map(|i| seg_start + 1 + i + 1);
             let seg_end = next.unwrap_or(text.len());
             let (line, column) = abs_error(text, start, &e);
-            let what = if e.is_eof() { "the record is cut short (truncated)".to_string() } else { InputError::from_json(&e).to_string() };
-            let what = what.split(" at line ").next().unwrap_or_default().trim_end_matches('.').to_string();
+            let what = match InputError::from_json(&e) {
+                InputError::Truncated { .. } => "the record is cut short (truncated)".to_string(),
+                InputError::TooDeep { .. } => "it nests arrays or objects too deeply".to_string(),
+                InputError::Syntax { detail, .. } => detail,
+                other => other.to_string(),
+            };
             indicators += 1;
             self.records.push(RawRecord { raw: text[seg_start..seg_end].trim_end(), problem: Some(format!("not valid JSON: {what} (at line {line}, column {column})")) });
             match next {
