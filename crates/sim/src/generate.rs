@@ -96,7 +96,6 @@ struct Related {
     kind: &'static str,
     relationship: &'static str,
     relationship_created_on: String,
-    relationship_last_published: String,
     href: String,
 }
 
@@ -111,7 +110,6 @@ struct File {
     sha256: String,
     relationship: &'static str,
     relationship_created_on: String,
-    relationship_last_published: String,
     href: String,
 }
 
@@ -149,7 +147,6 @@ struct Indicator {
     ip_int: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ip_type: Option<&'static str>,
-    created_on: String,
     last_published: String,
     last_modified: String,
     index_timestamp: String,
@@ -240,8 +237,7 @@ fn related(rng: &mut Rng, kind: &'static str, href_kind: &str, key: String, rela
         uuid,
         kind,
         relationship,
-        relationship_created_on: format_timestamp(created),
-        relationship_last_published: format_timestamp(published),
+        relationship_created_on: format_timestamp(created.max(published - 90 * DAY_MS)),
     }
 }
 
@@ -257,8 +253,7 @@ fn file(rng: &mut Rng, created: EpochMs, published: EpochMs) -> File {
         sha1: rng.hex(40),
         sha256: rng.hex(64),
         relationship: rng.pick(C2_REL),
-        relationship_created_on: format_timestamp(created),
-        relationship_last_published: format_timestamp(published),
+        relationship_created_on: format_timestamp(created.max(published - 90 * DAY_MS)),
     }
 }
 
@@ -279,7 +274,12 @@ fn indicator(rng: &mut Rng, last_modified: EpochMs, counter: u64) -> Indicator {
         }
         let mut url = format!("{}://{host}/{}", if rng.chance(0.6) { "http" } else { "https" }, segs.join("/"));
         if rng.chance(0.4) {
-            let args: Vec<String> = (0..rng.range(1, 3)).map(|_| format!("{}={}", rng.pick(ARG_NAMES), rng.hex(rng.range(2, 10) as usize))).collect();
+            let args: Vec<String> = (0..rng.range(1, 3)).map(|_| {
+                    let name = rng.pick(ARG_NAMES);
+                    let len = rng.range(2, 10) as usize;
+                    format!("{name}={}", rng.hex(len))
+                })
+                .collect();
             let args = args.join("&");
             url.push('?');
             url.push_str(&args);
@@ -306,11 +306,13 @@ fn indicator(rng: &mut Rng, last_modified: EpochMs, counter: u64) -> Indicator {
     let last_seen_as = some_of(rng, SEEN_AS, 1, 2);
     let threat_types = some_of(rng, THREAT_TYPES, 1, 2);
     let malware_family = if rng.chance(0.25) { Vec::new() } else { some_of(rng, FAMILIES, 1, 2) };
+    // Most network indicators list no related file; some list one to three; a few have an
+    // empty list (which crashed the legacy script).
     let files = match rng.below(100) {
-        0..=4 => None,
-        5..=9 => Some(Vec::new()),
+        0..=7 => Some(Vec::new()),
+        n if n < 74 || kind == "file" => None,
         n => {
-            let k = if kind == "file" { 0 } else if n < 60 { 1 } else if n < 85 { 2 } else { 3 };
+            let k = if n < 94 { 1 } else if n < 99 { 2 } else { 3 };
             Some((0..k).map(|_| file(rng, created_on, last_published)).collect())
         }
     };
@@ -322,10 +324,10 @@ fn indicator(rng: &mut Rng, last_modified: EpochMs, counter: u64) -> Indicator {
             Vec::new()
         }
     };
-    let seen_at = rel(rng, 0.35, "country", "country", COUNTRIES, "seenAt");
-    let threat_campaigns = rel(rng, 0.15, "threat_campaign", "threatcampaign", CAMPAIGNS, "associatedWith");
-    let threat_actors = rel(rng, 0.10, "threat_actor", "threatactor", ACTORS, "usedBy");
-    let threat_groups = rel(rng, 0.08, "threat_group", "threatgroup", GROUPS, "usedBy");
+    let seen_at = rel(rng, 0.06, "country", "country", COUNTRIES, "seenAt");
+    let threat_campaigns = rel(rng, 0.03, "threat_campaign", "threatcampaign", CAMPAIGNS, "associatedWith");
+    let threat_actors = rel(rng, 0.02, "threat_actor", "threatactor", ACTORS, "usedBy");
+    let threat_groups = rel(rng, 0.015, "threat_group", "threatgroup", GROUPS, "usedBy");
     Indicator {
         display_text: key.clone(),
         key,
@@ -346,7 +348,6 @@ fn indicator(rng: &mut Rng, last_modified: EpochMs, counter: u64) -> Indicator {
         arguments,
         ip_int,
         ip_type,
-        created_on: format_timestamp(created_on),
         last_published: format_timestamp(last_published),
         last_modified: format_timestamp(last_modified),
         index_timestamp: format_timestamp(index_timestamp),
