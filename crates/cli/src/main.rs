@@ -263,6 +263,9 @@ fn breakdown(r: &Report) -> String {
         s += &format!(" {t} {n},");
     }
     s = s.trim_end_matches(',').to_string() + "; by severity:";
+    if r.converted == 0 {
+        s += " -";
+    }
     for (i, n) in r.by_severity.iter().enumerate().rev().filter(|(_, n)| **n > 0) {
         s += &format!(" {} {n},", if i == 0 { "none" } else { SEVERITY_LABELS[i] });
     }
