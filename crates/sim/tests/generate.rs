@@ -90,7 +90,7 @@ fn records_look_like_the_feed() {
             assert!(v.get(field).is_some(), "record {i} has no {field}");
         }
         let lm = parse_timestamp(v["last_modified"].as_str().unwrap()).unwrap();
-        assert!(lm < NOW && lm >= NOW - 30 * DAY, "record {i}: last_modified in the 30 days before now");
+        assert!((NOW - 30 * DAY..NOW).contains(&lm), "record {i}: last_modified in the 30 days before now");
         let rid = v["replication_id"].as_u64().expect("a u64, exact");
         assert!(rid > 1 << 53);
         assert_eq!(rid, lm as u64 * 1_000_000 + i as u64, "replication_id = last_modified ms * 10^6 + counter");
