@@ -199,12 +199,7 @@ fn run(args: Args) -> Result<(), Failure> {
         let opts = opts(filters, false);
         log.debug(format!("options: {opts:?}"));
         ti_core::convert::check(&opts, &input)?;
-        let report = output::write(&out, |w| {
-            let mut c = Converter::new(opts, w)?;
-            c.push_input(&input, None)?;
-            let (_, report) = c.finish()?;
-            Ok(report)
-        })?;
+        let report = output::write(&out, |w| Ok(ti_core::convert_input(&input, &opts, w)?.1))?;
         let source = if path == "-" { "standard input".to_string() } else { path.clone() };
         (report, format!("Read {} from {source}", input.shape))
     } else {

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{json_kind, InputError, Position};
 use crate::filter::{Dropped, Filters};
-use crate::input::{Input, RecordKind, Shape};
+use crate::input::{Input, LineCursor, RecordKind, Shape};
 use crate::legacy::{severity_from_label, severity_level, CsvVersion, Format, Row, Sink};
 use crate::record::{Indicator, LegacyRow};
 use crate::time::parse_timestamp;
@@ -77,6 +77,25 @@ impl Report {
         s
     }
 
+    /// Adds the counts of a report on a later part of the same input.
+    pub fn merge(&mut self, other: Report) {
+        self.records += other.records;
+        self.converted += other.converted;
+        self.filtered_out += other.filtered_out;
+        self.filtered_by.r#type += other.filtered_by.r#type;
+        self.filtered_by.severity += other.filtered_by.severity;
+        self.filtered_by.confidence += other.filtered_by.confidence;
+        self.filtered_by.last_modified += other.filtered_by.last_modified;
+        self.duplicates += other.duplicates;
+        self.rejected.extend(other.rejected);
+        for (t, n) in other.by_type {
+            *self.by_type.entry(t).or_default() += n;
+        }
+        for (a, b) in self.by_severity.iter_mut().zip(other.by_severity) {
+            *a += b;
+        }
+    }
+
     /// Writes the rejected records as JSON lines: position, reason and the record itself.
     pub fn write_rejects<W: Write>(&self, mut w: W) -> io::Result<()> {
         #[derive(Serialize)]
@@ -138,6 +157,9 @@ pub struct Converter<W: Write> {
     sink: Sink<W>,
     report: Report,
     seen: HashSet<Box<str>>,
+    /// Records counted before this converter's first one (for a chunk of a larger input).
+    first_record: u64,
+    cursor: LineCursor,
 }
 
 enum Outcome<'a> {
@@ -149,8 +171,13 @@ enum Outcome<'a> {
 impl<W: Write> Converter<W> {
     /// Starts the output (writes the CSV header).
     pub fn new(opts: Options, out: W) -> io::Result<Self> {
-        let sink = Sink::new(opts.format, opts.version, out)?;
-        Ok(Converter { opts, sink, report: Report::default(), seen: HashSet::new() })
+        Self::chunk(opts, out, true, 0)
+    }
+
+    /// A converter for a later part of an input: no header, numbering from `first_record`.
+    fn chunk(opts: Options, out: W, header: bool, first_record: u64) -> io::Result<Self> {
+        let sink = Sink::new(opts.format, opts.version, out, header)?;
+        Ok(Converter { opts, sink, report: Report::default(), seen: HashSet::new(), first_record, cursor: LineCursor::default() })
     }
 
     pub fn report(&self) -> &Report {
@@ -172,7 +199,6 @@ impl<W: Write> Converter<W> {
         if self.report.shape.is_none() {
             self.report.shape = Some(input.shape.clone());
         }
-        let base = self.report.records - range.start as u64;
         for i in range {
             self.report.records += 1;
             let rec = &input.records[i];
@@ -197,8 +223,8 @@ impl<W: Write> Converter<W> {
                 }
                 Ok(Outcome::Duplicate) => self.report.duplicates += 1,
                 Err(reason) => {
-                    let mut position = input.position(i);
-                    position.record += base;
+                    let mut position = input.position_from(i, &mut self.cursor);
+                    position.record = self.first_record + self.report.records;
                     position.page = page;
                     self.report.rejected.push(Rejection { position, reason, raw: rec.raw.to_string(), raw_is_json: rec.problem.is_none() });
                 }
@@ -214,7 +240,7 @@ impl<W: Write> Converter<W> {
         let read_err = |e: serde_json::Error| format!("it cannot be read: {}", e.to_string().split(" at line ").next().unwrap_or_default());
         match kind {
             RecordKind::Indicator => {
-                let ind: Indicator<'a> = serde_json::from_str(raw).map_err(read_err)?;
+                let mut ind: Indicator<'a> = serde_json::from_str(raw).map_err(read_err)?;
                 let modified = match self.opts.filters.modified_since {
                     None => None,
                     Some(_) => match ind.last_modified.text_or_empty() {
@@ -224,10 +250,11 @@ impl<W: Write> Converter<W> {
                     },
                 };
                 let (severity, confidence) = (ind.severity.as_num(), ind.confidence.as_num());
-                let ty = ind.kind.as_str().map(str::to_owned);
+                let kind = std::mem::take(&mut ind.kind);
+                let ty = kind.as_str();
                 let uuid = ind.uuid.filter(|u| u.get().starts_with('"'));
                 let row = Row::from_indicator(ind)?;
-                if let Err(d) = self.opts.filters.check(ty.as_deref(), severity, confidence, modified) {
+                if let Err(d) = self.opts.filters.check(ty, severity, confidence, modified) {
                     return Ok(Outcome::Filtered(d));
                 }
                 if self.opts.dedup_uuid {
@@ -237,7 +264,13 @@ impl<W: Write> Converter<W> {
                         }
                     }
                 }
-                *self.report.by_type.entry(ty.unwrap_or_else(|| "(none)".into())).or_default() += 1;
+                let ty = ty.unwrap_or("(none)");
+                match self.report.by_type.get_mut(ty) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.report.by_type.insert(ty.to_string(), 1);
+                    }
+                }
                 self.report.by_severity[usize::from(severity_level(severity).unwrap_or(0))] += 1;
                 Ok(Outcome::Row(row))
             }
@@ -285,7 +318,41 @@ pub fn check(opts: &Options, input: &Input<'_>) -> Result<(), InputError> {
 pub fn convert<W: Write>(bytes: &[u8], opts: &Options, out: W) -> Result<(W, Report), ConvertError> {
     let input = Input::read(bytes)?;
     check(opts, &input)?;
+    Ok(convert_input(&input, opts, out)?)
+}
+
+/// Converts a read input (after [`check`]). Large CSV conversions use every core: each
+/// thread converts a contiguous run of records into its own buffer, written out in order.
+pub fn convert_input<W: Write>(input: &Input<'_>, opts: &Options, mut out: W) -> io::Result<(W, Report)> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let n = input.records.len();
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8).min(n / 8192);
+        if threads > 1 && opts.format == Format::Csv && !opts.dedup_uuid {
+            let per = n.div_ceil(threads);
+            let parts: Vec<io::Result<(Vec<u8>, Report)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|i| {
+                        let range = i * per..((i + 1) * per).min(n);
+                        s.spawn(move || {
+                            let mut c = Converter::chunk(opts.clone(), Vec::with_capacity(range.len() * 160), i == 0, range.start as u64)?;
+                            c.push_range(input, range, None)?;
+                            c.finish()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+            });
+            let mut report = Report { shape: Some(input.shape.clone()), ..Report::default() };
+            for part in parts {
+                let (bytes, r) = part?;
+                out.write_all(&bytes)?;
+                report.merge(r);
+            }
+            return Ok((out, report));
+        }
+    }
     let mut c = Converter::new(opts.clone(), out)?;
-    c.push_input(&input, None)?;
-    Ok(c.finish()?)
+    c.push_input(input, None)?;
+    c.finish()
 }

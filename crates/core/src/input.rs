@@ -1,6 +1,5 @@
 //! Reading an export: detect its shape, split it into raw records (byte-exact slices of the
 //! input), and say where each one is. Nothing is converted here.
-use std::cell::Cell;
 use std::fmt;
 
 use serde::de::IgnoredAny;
@@ -61,8 +60,16 @@ pub struct Input<'a> {
     pub kind: RecordKind,
     pub records: Vec<RawRecord<'a>>,
     text: &'a str,
-    /// Bytes before `text` in the caller's buffer (a byte-order mark), for columns.
-    cursor: Cell<(usize, u64, usize)>,
+}
+
+/// Remembers where the last position asked for was, so that positions asked in increasing
+/// order cost one pass over the text in all.
+#[derive(Clone, Debug, Default)]
+pub struct LineCursor {
+    text: usize,
+    at: usize,
+    line: u64,
+    line_start: usize,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -114,6 +121,27 @@ fn classify(raw: &RawValue) -> ObjectKind {
     }
 }
 
+/// An API response read in one pass, its results split into raw records.
+#[derive(Deserialize)]
+struct FastEnvelope<'a> {
+    #[serde(borrow, default)]
+    results: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    key: Option<IgnoredAny>,
+    #[serde(default)]
+    total_size: Option<IgnoredAny>,
+    #[serde(default)]
+    more: Option<IgnoredAny>,
+    #[serde(default)]
+    page_size: Option<IgnoredAny>,
+}
+
+impl FastEnvelope<'_> {
+    fn is_response(&self) -> bool {
+        self.key.is_none() && (self.results.is_some() || self.total_size.is_some() || self.more.is_some() || self.page_size.is_some())
+    }
+}
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(borrow, default)]
@@ -146,7 +174,10 @@ impl<'a> Input<'a> {
         if text.trim().is_empty() {
             return Err(InputError::Empty);
         }
-        let mut input = Input { shape: Shape::EmptyArray, kind: RecordKind::Indicator, records: Vec::new(), text, cursor: Cell::new((0, 1, 0)) };
+        let mut input = Input { shape: Shape::EmptyArray, kind: RecordKind::Indicator, records: Vec::new(), text };
+        if input.read_fast() {
+            return Ok(input);
+        }
         let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
         let first = match stream.next() {
             Some(Ok(v)) => v,
@@ -160,6 +191,28 @@ impl<'a> Input<'a> {
             input.read_lines(first)?;
         }
         Ok(input)
+    }
+
+    /// The common shapes (one API response, an array) in a single pass over the text. Anything
+    /// unusual, including every error, is left to the general path.
+    fn read_fast(&mut self) -> bool {
+        let text = self.text;
+        let mut de = serde_json::Deserializer::from_str(text);
+        match text.trim_start().as_bytes()[0] {
+            b'{' => match FastEnvelope::deserialize(&mut de) {
+                Ok(env) if env.is_response() && de.end().is_ok() => {
+                    self.shape = Shape::ApiResponse;
+                    self.records = env.results.unwrap_or_default().into_iter().map(|r| RawRecord { raw: r.get(), problem: None }).collect();
+                    true
+                }
+                _ => false,
+            },
+            b'[' => match Vec::<&'a RawValue>::deserialize(&mut de) {
+                Ok(items) if de.end().is_ok() => self.take_array(items).is_ok(),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     fn offset(&self, raw: &str) -> usize {
@@ -199,6 +252,11 @@ impl<'a> Input<'a> {
 
     fn read_array(&mut self, doc: &'a RawValue) -> Result<(), InputError> {
         let items: Vec<&'a RawValue> = serde_json::from_str(doc.get()).map_err(|e| InputError::from_json(&e))?;
+        self.take_array(items)
+    }
+
+    fn take_array(&mut self, items: Vec<&'a RawValue>) -> Result<(), InputError> {
+        self.records.clear();
         let first_object = items.iter().find(|v| v.get().starts_with('{')).map(|v| classify(v));
         match first_object {
             None if items.is_empty() => self.shape = Shape::EmptyArray,
@@ -229,6 +287,10 @@ impl<'a> Input<'a> {
 
     /// Appends the `results` of one API response object (absent or null means none).
     fn push_results(&mut self, response: &'a RawValue) -> Result<(), InputError> {
+        if let Ok(FastEnvelope { results, .. }) = serde_json::from_str(response.get()) {
+            self.records.extend(results.unwrap_or_default().into_iter().map(|r| RawRecord { raw: r.get(), problem: None }));
+            return Ok(());
+        }
         let env: Envelope<'a> = serde_json::from_str(response.get()).map_err(|e| {
             let (line, column) = abs_error(self.text, self.offset(response.get()), &e);
             InputError::Syntax { detail: e.to_string().rsplit_once(" at line ").map_or(e.to_string(), |(d, _)| d.to_string()), line, column }
@@ -278,7 +340,9 @@ impl<'a> Input<'a> {
             let Some(e) = failure else { break };
             let seg_start = start + stream.byte_offset();
             let seg_start = seg_start + (text[seg_start..].len() - text[seg_start..].trim_start().len());
-            let next = text[seg_start + 1..].find("\n{").or_else(|| text[seg_start + 1..].find("\n[")).map(|i| seg_start + 1 + i + 1);
+            // Resume at the next line that opens an object or array (past at least one character).
+            let from = seg_start + text[seg_start..].chars().next().map_or(1, char::len_utf8);
+            let next = text[from..].match_indices('\n').map(|(i, _)| from + i + 1).find(|&i| matches!(text.as_bytes().get(i), Some(b'{' | b'[')));
             let seg_end = next.unwrap_or(text.len());
             let (line, column) = abs_error(text, start, &e);
             let what = match InputError::from_json(&e) {
@@ -302,14 +366,18 @@ impl<'a> Input<'a> {
         Ok(())
     }
 
-    /// The position of record `index` (0-based in `records`), for messages. Cheap when asked
-    /// in increasing order.
+    /// The position of record `index` (0-based in `records`), for messages.
     pub fn position(&self, index: usize) -> Position {
+        self.position_from(index, &mut LineCursor::default())
+    }
+
+    /// Like [`Input::position`], resuming from `cursor`: cheap when asked in increasing order.
+    pub fn position_from(&self, index: usize, cursor: &mut LineCursor) -> Position {
         let off = self.offset(self.records[index].raw);
-        let (mut at, mut line, mut line_start) = self.cursor.get();
-        if off < at {
-            (at, line, line_start) = (0, 1, 0);
+        if cursor.text != self.text.as_ptr() as usize || off < cursor.at || cursor.line == 0 {
+            *cursor = LineCursor { text: self.text.as_ptr() as usize, at: 0, line: 1, line_start: 0 };
         }
+        let (at, mut line, mut line_start) = (cursor.at, cursor.line, cursor.line_start);
         let bytes = &self.text.as_bytes()[at..off];
         for (i, &b) in bytes.iter().enumerate() {
             if b == b'\n' {
@@ -317,7 +385,7 @@ impl<'a> Input<'a> {
                 line_start = at + i + 1;
             }
         }
-        self.cursor.set((off, line, line_start));
+        *cursor = LineCursor { text: cursor.text, at: off, line, line_start };
         let column = self.text[line_start..off].chars().count() as u64 + 1;
         Position { record: index as u64 + 1, page: None, line, column }
     }

@@ -145,12 +145,14 @@ pub enum Sink<W: Write> {
 
 impl<W: Write> Sink<W> {
     /// Starts the output (the CSV header).
-    pub fn new(format: Format, version: CsvVersion, out: W) -> io::Result<Self> {
+    pub fn new(format: Format, version: CsvVersion, out: W, header: bool) -> io::Result<Self> {
         Ok(match format {
             Format::Csv => {
                 let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
                 let n = if version == CsvVersion::V1 { 8 } else { 10 };
-                w.write_record(&HEADER_V2[..n])?;
+                if header {
+                    w.write_record(&HEADER_V2[..n])?;
+                }
                 Sink::Csv { w, version }
             }
             Format::Json => Sink::Json { w: out, rows: 0, scratch: Vec::with_capacity(1024) },

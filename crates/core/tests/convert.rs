@@ -146,6 +146,17 @@ fn newline_delimited_input_rejects_broken_lines_and_goes_on() {
 }
 
 #[test]
+fn resyncing_after_a_broken_line_respects_multibyte_characters() {
+    // Found by the fuzzer: a byte-order mark starting the broken segment.
+    let input = b"{\"key\":\"a\"}\n\xEF\xBB\xBF%y\x02:a\n{}\"\"ke\"b\x10";
+    let (_, r) = run(input, &Options::default());
+    assert_eq!(r.converted, 1);
+    assert_eq!(r.rejected.len(), 4); // the broken line, {}, "", and the broken rest
+    let (_, r) = run("{\"key\":\"a\"}\nbroken é\n[1]\n{\"key\":\"b\"}".as_bytes(), &Options::default());
+    assert_eq!((r.converted, r.rejected.len()), (2, 2));
+}
+
+#[test]
 fn duplicates_are_dropped_only_by_uuid_and_only_when_asked() {
     let input = br#"[{"key":"a","uuid":"1"},{"key":"a","uuid":"2"},{"key":"b","uuid":"1"},{"key":"c"},{"key":"c"}]"#;
     let (_, r) = run(input, &Options { dedup_uuid: true, ..Options::default() });
