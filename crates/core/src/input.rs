@@ -339,9 +339,10 @@ impl<'a> Input<'a> {
             };
             let Some(e) = failure else { break };
             let seg_start = start + stream.byte_offset();
-            let seg_start = seg_start + (text[seg_start..].len() - text[seg_start..].trim_start().len());
+            // Skip JSON whitespace only: other Unicode spaces are part of the broken segment.
+            let seg_start = seg_start + (text[seg_start..].len() - text[seg_start..].trim_start_matches([' ', '\t', '\r', '\n']).len());
             // Resume at the next line that opens an object or array (past at least one character).
-            let from = seg_start + text[seg_start..].chars().next().map_or(1, char::len_utf8);
+            let from = (seg_start + text[seg_start..].chars().next().map_or(0, char::len_utf8)).min(text.len());
             let next = text[from..].match_indices('\n').map(|(i, _)| from + i + 1).find(|&i| matches!(text.as_bytes().get(i), Some(b'{' | b'[')));
             let seg_end = next.unwrap_or(text.len());
             let (line, column) = abs_error(text, start, &e);

@@ -154,6 +154,11 @@ fn resyncing_after_a_broken_line_respects_multibyte_characters() {
     assert_eq!(r.rejected.len(), 4); // the broken line, {}, "", and the broken rest
     let (_, r) = run("{\"key\":\"a\"}\nbroken é\n[1]\n{\"key\":\"b\"}".as_bytes(), &Options::default());
     assert_eq!((r.converted, r.rejected.len()), (2, 2));
+    // Found by the fuzzer: a Unicode space that is not JSON whitespace at the end.
+    for tail in ["\u{a0}", "\u{2028}", "\u{b}", "\u{c}"] {
+        let (_, r) = run(format!("{{\"key\":\"a\"}}\n{{\"key\":\"b\"}}\n{tail}").as_bytes(), &Options::default());
+        assert_eq!((r.converted, r.rejected.len()), (2, 1), "{tail:?}");
+    }
 }
 
 #[test]
