@@ -82,6 +82,7 @@ pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u6
     let mut main = Converter::new(opts.clone(), Vec::new()).map_err(io)?;
     let preview_opts = Options { format: ti_core::Format::Csv, ..opts.clone() };
     let mut preview = Some(Converter::new(preview_opts, Vec::new()).map_err(io)?);
+    let mut preview_csv = Vec::new();
     let mut done = 0u64;
     progress(0, total);
     for (page, input) in &inputs {
@@ -94,8 +95,9 @@ pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u6
             if let Some(p) = preview.as_mut() {
                 p.push_range(input, start..end, *page).map_err(io)?;
                 if p.report().converted as usize >= PREVIEW_ROWS {
-                    preview = preview.take().map(|p| p.finish().map(|(w, _)| w)).transpose().map_err(io)?.map(|w| Converter::new(Options::default(), w)).transpose().map_err(io)?.and(None);
-                    preview_text = None;
+                    if let Some(p) = preview.take() {
+                        preview_csv = p.finish().map_err(io)?.0;
+                    }
                 }
             }
             done += (end - start) as u64;
@@ -103,5 +105,53 @@ pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u6
             start = end;
         }
     }
-    unreachable!()
+    if let Some(p) = preview.take() {
+        preview_csv = p.finish().map_err(io)?.0;
+    }
+    let (output, report) = main.finish().map_err(io)?;
+    let rejects = if report.rejected.is_empty() {
+        None
+    } else {
+        let mut buf = Vec::new();
+        report.write_rejects(&mut buf).map_err(io)?;
+        Some(buf)
+    };
+    Ok(Converted { output, rejects, summary: Summary::new(&report, pages), preview: parse_csv(&String::from_utf8_lossy(&preview_csv), PREVIEW_ROWS + 1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE1: &str = r#"{"results":[{"key":"a.example","type":"domain","uuid":"u1","severity":4},{"key":"1.2.3.4","type":"ip","uuid":"u2"}],"total_size":3,"more":true}"#;
+    const PAGE2: &str = r#"{"results":[{"key":"a.example","type":"domain","uuid":"u1","severity":4},{"key":7}],"total_size":3,"more":false}"#;
+
+    #[test]
+    fn same_bytes_as_ti_core_convert() {
+        let opts = Options::default();
+        let expected = ti_core::convert(PAGE1.as_bytes(), &opts, Vec::new()).map(|(w, _)| w).map_err(|e| e.to_string());
+        let got = run(JobInput::Export(PAGE1.as_bytes()), &opts, |_, _| {}).map(|c| c.output);
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn pages_are_deduplicated_and_rejections_carry_their_page() {
+        let opts = Options { dedup_uuid: true, ..Options::default() };
+        let mut last = (0, 0);
+        let c = run(JobInput::Pages(vec![(1, PAGE1.as_bytes()), (2, PAGE2.as_bytes())]), &opts, |d, t| last = (d, t)).map_err(|e| e.to_string());
+        let Ok(c) = c else { panic!("{c:?}", c = c.err()) };
+        assert_eq!(last, (4, 4));
+        assert_eq!((c.summary.converted, c.summary.duplicates, c.summary.rejected), (2, 1, 1));
+        assert_eq!(c.summary.shape, "2 API pages");
+        assert!(c.summary.first_rejections[0].contains("page 2"), "{:?}", c.summary.first_rejections);
+        assert_eq!(c.preview.len(), 3);
+        assert_eq!(c.preview[1][2], "a.example");
+        assert!(c.rejects.is_some());
+    }
+
+    #[test]
+    fn an_unreadable_export_is_one_sentence() {
+        let e = run(JobInput::Export(b"{\"key\": "), &Options::default(), |_, _| {}).err();
+        assert!(e.is_some_and(|e| e.contains("truncated")));
+    }
 }

@@ -2,6 +2,7 @@
 //! to `ti-core`'s options.
 use serde::{Deserialize, Serialize};
 use ti_core::client::{FetchOptions, DEFAULT_API_URL};
+use ti_core::time::EpochMs;
 use ti_core::{CsvVersion, Filters, Format, IndicatorType, Level, Options, TypeSet};
 
 /// A minimum severity or confidence as the `<select>` offers it.
@@ -85,16 +86,17 @@ impl ConvertSettings {
         Filters { min_severity: self.min_severity.level(), min_confidence: self.min_confidence.level(), types, modified_since: None }
     }
 
-    /// The core's options; `fetched` data (API pages) drops repeated uuids, as the CLI does.
-    pub fn options(&self, fetched: bool) -> Options {
+    /// The core's options. Fetched data (`since`: the start of the fetch's date window) is
+    /// converted as the CLI converts API pages: repeated uuids dropped, the window applied.
+    pub fn options(&self, since: Option<EpochMs>) -> Options {
         Options {
-            filters: self.filters(),
+            filters: Filters { modified_since: since, ..self.filters() },
             format: match self.format {
                 OutFormat::Csv => Format::Csv,
                 OutFormat::Json => Format::Json,
             },
             version: if self.csv_version == 1 { CsvVersion::V1 } else { CsvVersion::V2 },
-            dedup_uuid: fetched,
+            dedup_uuid: since.is_some(),
         }
     }
 }
@@ -150,8 +152,9 @@ mod tests {
     fn defaults_match_the_legacy_tool() {
         let s = Settings::default();
         assert_eq!((s.days, s.convert.csv_version, s.file_name.as_str()), (7, 2, "ti.csv"));
-        assert_eq!(s.convert.options(false), Options::default());
-        assert!(s.convert.options(true).dedup_uuid);
+        assert_eq!(s.convert.options(None), Options::default());
+        let fetched = s.convert.options(Some(5));
+        assert!(fetched.dedup_uuid && fetched.filters.modified_since == Some(5));
     }
 
     #[test]
@@ -171,7 +174,7 @@ mod tests {
     #[test]
     fn choices_become_filters() {
         let c = ConvertSettings { min_severity: MinLevel::High, min_confidence: MinLevel::Medium, types: [false, true, true, false], csv_version: 1, format: OutFormat::Json };
-        let o = c.options(false);
+        let o = c.options(None);
         assert_eq!(o.filters.min_severity, Some(Level::High));
         assert_eq!(o.filters.min_confidence, Some(Level::Medium));
         assert_eq!(o.filters.types.iter().collect::<Vec<_>>(), vec![IndicatorType::Domain, IndicatorType::Ip]);

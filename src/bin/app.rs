@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    yew::Renderer::<ti_export_web::app::App>::new().render();
+}
