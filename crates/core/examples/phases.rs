@@ -11,5 +11,9 @@ fn main() {
     let t = Instant::now();
     let (out, _) = ti_core::convert_input(&input, &ti_core::Options::default(), Vec::with_capacity(bytes.len() / 3)).unwrap();
     let t_conv = t.elapsed();
+    let t = Instant::now();
+    let (out2, _) = ti_core::convert(&bytes, &ti_core::Options::default(), Vec::new()).unwrap();
+    assert_eq!(out, out2);
+    println!("convert (fast path) {:?}", t.elapsed());
     println!("read {t_read:?} split {t_split:?} convert {t_conv:?} out {} bytes", out.len());
 }

@@ -162,7 +162,7 @@ pub struct Converter<W: Write> {
     cursor: LineCursor,
 }
 
-enum Outcome<'a> {
+pub(crate) enum Outcome<'a> {
     Row(Row<'a>),
     Filtered(Dropped),
     Duplicate,
@@ -207,21 +207,7 @@ impl<W: Write> Converter<W> {
                 None => self.outcome(input.kind, rec.raw),
             };
             match outcome {
-                Ok(Outcome::Row(row)) => {
-                    self.sink.write(&row)?;
-                    self.report.converted += 1;
-                }
-                Ok(Outcome::Filtered(d)) => {
-                    self.report.filtered_out += 1;
-                    let by = &mut self.report.filtered_by;
-                    *match d {
-                        Dropped::Type => &mut by.r#type,
-                        Dropped::Severity => &mut by.severity,
-                        Dropped::Confidence => &mut by.confidence,
-                        Dropped::Modified => &mut by.last_modified,
-                    } += 1;
-                }
-                Ok(Outcome::Duplicate) => self.report.duplicates += 1,
+                Ok(o) => self.apply(o)?,
                 Err(reason) => {
                     let mut position = input.position_from(i, &mut self.cursor);
                     position.record = self.first_record + self.report.records;
@@ -233,6 +219,70 @@ impl<W: Write> Converter<W> {
         Ok(())
     }
 
+    pub(crate) fn count_record(&mut self) {
+        self.report.records += 1;
+    }
+
+    pub(crate) fn set_shape(&mut self, shape: Shape) {
+        self.report.shape = Some(shape);
+    }
+
+    pub(crate) fn apply(&mut self, outcome: Outcome<'_>) -> io::Result<()> {
+        match outcome {
+            Outcome::Row(row) => {
+                self.sink.write(&row)?;
+                self.report.converted += 1;
+            }
+            Outcome::Filtered(d) => {
+                self.report.filtered_out += 1;
+                let by = &mut self.report.filtered_by;
+                *match d {
+                    Dropped::Type => &mut by.r#type,
+                    Dropped::Severity => &mut by.severity,
+                    Dropped::Confidence => &mut by.confidence,
+                    Dropped::Modified => &mut by.last_modified,
+                } += 1;
+            }
+            Outcome::Duplicate => self.report.duplicates += 1,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn indicator_outcome<'a>(&mut self, mut ind: Indicator<'a>) -> Result<Outcome<'a>, String> {
+        let modified = match self.opts.filters.modified_since {
+            None => None,
+            Some(_) => match ind.last_modified.text_or_empty() {
+                Ok("") => None,
+                Ok(s) => Some(parse_timestamp(s).ok_or_else(|| format!("\"last_modified\" is not a timestamp: \"{s}\""))?),
+                Err(k) => return Err(format!("\"last_modified\" must be a string (found {k})")),
+            },
+        };
+        let (severity, confidence) = (ind.severity.as_num(), ind.confidence.as_num());
+        let kind = std::mem::take(&mut ind.kind);
+        let ty = kind.as_str();
+        let uuid = ind.uuid.filter(|u| u.get().starts_with('"'));
+        let row = Row::from_indicator(ind)?;
+        if let Err(d) = self.opts.filters.check(ty, severity, confidence, modified) {
+            return Ok(Outcome::Filtered(d));
+        }
+        if self.opts.dedup_uuid {
+            if let Some(u) = uuid {
+                if !self.seen.insert(u.get().into()) {
+                    return Ok(Outcome::Duplicate);
+                }
+            }
+        }
+        let ty = ty.unwrap_or("(none)");
+        match self.report.by_type.get_mut(ty) {
+            Some(n) => *n += 1,
+            None => {
+                self.report.by_type.insert(ty.to_string(), 1);
+            }
+        }
+        self.report.by_severity[usize::from(severity_level(severity).unwrap_or(0))] += 1;
+        Ok(Outcome::Row(row))
+    }
+
     fn outcome<'a>(&mut self, kind: RecordKind, raw: &'a str) -> Result<Outcome<'a>, String> {
         if !raw.starts_with('{') {
             return Err(format!("it is {}, not an object", json_kind(raw)));
@@ -240,39 +290,8 @@ impl<W: Write> Converter<W> {
         let read_err = |e: serde_json::Error| format!("it cannot be read: {}", e.to_string().split(" at line ").next().unwrap_or_default());
         match kind {
             RecordKind::Indicator => {
-                let mut ind: Indicator<'a> = serde_json::from_str(raw).map_err(read_err)?;
-                let modified = match self.opts.filters.modified_since {
-                    None => None,
-                    Some(_) => match ind.last_modified.text_or_empty() {
-                        Ok("") => None,
-                        Ok(s) => Some(parse_timestamp(s).ok_or_else(|| format!("\"last_modified\" is not a timestamp: \"{s}\""))?),
-                        Err(k) => return Err(format!("\"last_modified\" must be a string (found {k})")),
-                    },
-                };
-                let (severity, confidence) = (ind.severity.as_num(), ind.confidence.as_num());
-                let kind = std::mem::take(&mut ind.kind);
-                let ty = kind.as_str();
-                let uuid = ind.uuid.filter(|u| u.get().starts_with('"'));
-                let row = Row::from_indicator(ind)?;
-                if let Err(d) = self.opts.filters.check(ty, severity, confidence, modified) {
-                    return Ok(Outcome::Filtered(d));
-                }
-                if self.opts.dedup_uuid {
-                    if let Some(u) = uuid {
-                        if !self.seen.insert(u.get().into()) {
-                            return Ok(Outcome::Duplicate);
-                        }
-                    }
-                }
-                let ty = ty.unwrap_or("(none)");
-                match self.report.by_type.get_mut(ty) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.report.by_type.insert(ty.to_string(), 1);
-                    }
-                }
-                self.report.by_severity[usize::from(severity_level(severity).unwrap_or(0))] += 1;
-                Ok(Outcome::Row(row))
+                let ind: Indicator<'a> = serde_json::from_str(raw).map_err(read_err)?;
+                self.indicator_outcome(ind)
             }
             RecordKind::LegacyRow => {
                 let r: LegacyRow<'a> = serde_json::from_str(raw).map_err(read_err)?;
@@ -315,7 +334,11 @@ pub fn check(opts: &Options, input: &Input<'_>) -> Result<(), InputError> {
 }
 
 /// Reads `bytes` (any supported shape), converts and writes to `out`.
-pub fn convert<W: Write>(bytes: &[u8], opts: &Options, out: W) -> Result<(W, Report), ConvertError> {
+pub fn convert<W: Write>(bytes: &[u8], opts: &Options, mut out: W) -> Result<(W, Report), ConvertError> {
+    if let Some((converted, report)) = crate::fast::try_convert(bytes, opts) {
+        out.write_all(&converted)?;
+        return Ok((out, report));
+    }
     let input = Input::read(bytes)?;
     check(opts, &input)?;
     Ok(convert_input(&input, opts, out)?)

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod convert;
 pub mod error;
+mod fast;
 pub mod filter;
 pub mod input;
 pub mod legacy;
