@@ -86,9 +86,9 @@ impl ConvertSettings {
         Filters { min_severity: self.min_severity.level(), min_confidence: self.min_confidence.level(), types, modified_since: None }
     }
 
-    /// The core's options. Fetched data (`since`: the start of the fetch's date window) is
-    /// converted as the CLI converts API pages: repeated uuids dropped, the window applied.
-    pub fn options(&self, since: Option<EpochMs>) -> Options {
+    /// The core's options. Fetched data is converted as the CLI converts API pages: repeated
+    /// uuids dropped, and the fetch's date window (`since`) applied again.
+    pub fn options(&self, fetched: bool, since: Option<EpochMs>) -> Options {
         Options {
             filters: Filters { modified_since: since, ..self.filters() },
             format: match self.format {
@@ -96,7 +96,7 @@ impl ConvertSettings {
                 OutFormat::Json => Format::Json,
             },
             version: if self.csv_version == 1 { CsvVersion::V1 } else { CsvVersion::V2 },
-            dedup_uuid: since.is_some(),
+            dedup_uuid: fetched,
         }
     }
 }
@@ -152,8 +152,8 @@ mod tests {
     fn defaults_match_the_legacy_tool() {
         let s = Settings::default();
         assert_eq!((s.days, s.convert.csv_version, s.file_name.as_str()), (7, 2, "ti.csv"));
-        assert_eq!(s.convert.options(None), Options::default());
-        let fetched = s.convert.options(Some(5));
+        assert_eq!(s.convert.options(false, None), Options::default());
+        let fetched = s.convert.options(true, Some(5));
         assert!(fetched.dedup_uuid && fetched.filters.modified_since == Some(5));
     }
 
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn choices_become_filters() {
         let c = ConvertSettings { min_severity: MinLevel::High, min_confidence: MinLevel::Medium, types: [false, true, true, false], csv_version: 1, format: OutFormat::Json };
-        let o = c.options(None);
+        let o = c.options(false, None);
         assert_eq!(o.filters.min_severity, Some(Level::High));
         assert_eq!(o.filters.min_confidence, Some(Level::Medium));
         assert_eq!(o.filters.types.iter().collect::<Vec<_>>(), vec![IndicatorType::Domain, IndicatorType::Ip]);

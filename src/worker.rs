@@ -84,7 +84,8 @@ fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
 }
 
 impl ConvertWorker {
-    fn run(&mut self, job: Job, progress: impl FnMut(u64, u64)) -> Result<Finished, String> {
+    /// Converts one job (what `received` does before replying).
+    pub fn convert(&mut self, job: Job, progress: impl FnMut(u64, u64)) -> Result<Finished, String> {
         if self.cache.as_ref().is_none_or(|(id, _)| *id != job.source.id) {
             self.cache = None;
             self.cache = Some((job.source.id, read_blob(&job.source.blob)?));
@@ -103,7 +104,7 @@ impl ConvertWorker {
                 JobInput::Pages(pages)
             }
         };
-        let opts = job.settings.options(job.source.since);
+        let opts = job.settings.options(job.source.pages.is_some(), job.source.since);
         let done = job::run(input, &opts, progress)?;
         let output = blob_of(&[&done.output], job.settings.format.mime())?;
         let rejects = match &done.rejects {
@@ -128,7 +129,7 @@ impl Worker for ConvertWorker {
     fn received(&mut self, scope: &WorkerScope<Self>, job: Job, who: HandlerId) {
         let id = job.id;
         scope.respond(who, Reply::Progress { job: id, done: 0, total: 0 });
-        let reply = match self.run(job, |done, total| scope.respond(who, Reply::Progress { job: id, done, total })) {
+        let reply = match self.convert(job, |done, total| scope.respond(who, Reply::Progress { job: id, done, total })) {
             Ok(f) => Reply::Done(Box::new(f)),
             Err(message) => Reply::Failed { job: id, message },
         };
