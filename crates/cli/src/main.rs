@@ -194,14 +194,12 @@ fn run(args: Args) -> Result<(), Failure> {
         if let Some(days) = args.number {
             filters.modified_since = Some(window_start(now, days));
         }
-        let input = Input::read(&bytes)?;
-        log.debug(format!("shape: {}; {} records", input.shape, input.records.len()));
         let opts = opts(filters, false);
         log.debug(format!("options: {opts:?}"));
-        ti_core::convert::check(&opts, &input)?;
-        let report = output::write(&out, |w| Ok(ti_core::convert_input(&input, &opts, w)?.1))?;
+        let report = output::write(&out, |w| Ok(ti_core::convert(&bytes, &opts, w)?.1))?;
         let source = if path == "-" { "standard input".to_string() } else { path.clone() };
-        (report, format!("Read {} from {source}", input.shape))
+        let shape = report.shape.as_ref().map_or_else(|| "nothing".to_string(), ToString::to_string);
+        (report, format!("Read {shape} from {source}"))
     } else {
         let url = args.url.clone().or_else(|| cfg.get("url").map(str::to_owned)).unwrap_or_else(|| DEFAULT_API_URL.into());
         let token = match std::env::var("IDEF_TOKEN") {
