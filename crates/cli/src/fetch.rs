@@ -70,10 +70,7 @@ pub fn fetch(url: &str, token: &str, opts: FetchOptions, now: EpochMs, progress:
                 });
                 continue;
             }
-            Action::Wait { until } => match rx.recv_timeout(Duration::from_millis(u64::try_from(until - t).unwrap_or(0).max(1))) {
-                Ok(a) => Some(a),
-                Err(_) => None,
-            },
+            Action::Wait { until } => rx.recv_timeout(Duration::from_millis(u64::try_from(until - t).unwrap_or(0).max(1))).ok(),
             Action::Idle => rx.recv().ok(),
             Action::Done => break,
             Action::Failed(e) => {

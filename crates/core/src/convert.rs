@@ -162,6 +162,7 @@ pub struct Converter<W: Write> {
     cursor: LineCursor,
 }
 
+#[allow(clippy::large_enum_variant)] // built and consumed at once, never stored
 pub(crate) enum Outcome<'a> {
     Row(Row<'a>),
     Filtered(Dropped),

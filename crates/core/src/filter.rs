@@ -150,7 +150,7 @@ impl Filters {
             }
         }
         if let Some(since) = self.modified_since {
-            if !modified.is_some_and(|m| m >= since) {
+            if modified.is_none_or(|m| m < since) {
                 return Err(Dropped::Modified);
             }
         }

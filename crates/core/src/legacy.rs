@@ -138,6 +138,7 @@ impl<'a> Row<'a> {
 }
 
 /// Writes rows in one of the legacy formats.
+#[allow(clippy::large_enum_variant)] // one per conversion
 pub enum Sink<W: Write> {
     Csv { w: csv::Writer<W>, version: CsvVersion },
     Json { w: W, rows: u64, scratch: Vec<u8> },

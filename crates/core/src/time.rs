@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(parse_timestamp("2020-10-08T20:55:58.000Z"), Some(1_602_190_558_000));
         assert_eq!(parse_timestamp("2020-10-08T20:55:58Z"), Some(1_602_190_558_000));
         assert_eq!(parse_timestamp("2020-10-08T22:55:58.5+02:00"), Some(1_602_190_558_500));
-        assert_eq!(parse_timestamp("2024-02-29T00:00:00Z").is_some(), true);
+        assert!(parse_timestamp("2024-02-29T00:00:00Z").is_some());
         for bad in ["", "2020-10-08", "2023-02-29T00:00:00Z", "2020-13-01T00:00:00Z", "2020-10-08T20:55:58.Z", "x020-10-08T20:55:58Z", "2020-10-08T20:55:58+0200"] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
