@@ -1,7 +1,8 @@
 //! The fast path: one pass from bytes to rows for clean input of the two common shapes (one
 //! API response, an array of indicators). It gives up at the first thing it would have to
 //! explain (a rejected record, another shape, any JSON error), and the caller then takes the
-//! general path, which keeps every record's text and position.
+//! general path, which keeps every record's text and position. On native targets the parser
+//! hands records in batches to a second thread that maps, filters and writes them.
 use std::borrow::Cow;
 use std::fmt;
 
@@ -16,16 +17,19 @@ fn give_up<E: de::Error>() -> E {
     E::custom("not for the fast path")
 }
 
-struct Doc<'c>(&'c mut Converter<Vec<u8>>);
+/// Takes each parsed record; `Err` means give up.
+type Push<'c, 'a> = &'c mut dyn FnMut(Indicator<'a>) -> Result<(), ()>;
 
-impl<'de> Visitor<'de> for Doc<'_> {
+struct Doc<'c, 'a>(Push<'c, 'a>);
+
+impl<'a> Visitor<'a> for Doc<'_, 'a> {
     type Value = Shape;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an API response or an array of indicators")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Shape, A::Error> {
         let mut response = false;
-        while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(k) = map.next_key::<Cow<'a, str>>()? {
             match &*k {
                 "results" => {
                     response = true;
@@ -43,7 +47,7 @@ impl<'de> Visitor<'de> for Doc<'_> {
         }
         if response { Ok(Shape::ApiResponse) } else { Err(give_up()) }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Shape, A::Error> {
         let mut any = false;
         while seq.next_element_seed(Record(&mut *self.0))?.is_some() {
             any = true;
@@ -52,21 +56,21 @@ impl<'de> Visitor<'de> for Doc<'_> {
     }
 }
 
-struct Results<'c>(&'c mut Converter<Vec<u8>>);
+struct Results<'c, 'a>(Push<'c, 'a>);
 
-impl<'de> DeserializeSeed<'de> for Results<'_> {
+impl<'a> DeserializeSeed<'a> for Results<'_, 'a> {
     type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Results<'_> {
+impl<'a> Visitor<'a> for Results<'_, 'a> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of indicators")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element_seed(Record(&mut *self.0))?.is_some() {}
         Ok(())
     }
@@ -75,20 +79,31 @@ impl<'de> Visitor<'de> for Results<'_> {
     }
 }
 
-struct Record<'c>(&'c mut Converter<Vec<u8>>);
+struct Record<'c, 'a>(Push<'c, 'a>);
 
-impl<'de> DeserializeSeed<'de> for Record<'_> {
+impl<'a> DeserializeSeed<'a> for Record<'_, 'a> {
     type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<(), D::Error> {
         let ind = Indicator::deserialize(d).map_err(|_| give_up::<D::Error>())?;
         if matches!(ind.key, Loose::Missing) {
             return Err(give_up());
         }
-        let c = self.0;
-        c.count_record();
-        let outcome = c.indicator_outcome(ind).map_err(|_| give_up::<D::Error>())?;
-        c.apply(outcome).map_err(|_| give_up::<D::Error>())
+        (self.0)(ind).map_err(|()| give_up())
     }
+}
+
+fn convert_one(conv: &mut Converter<Vec<u8>>, ind: Indicator<'_>) -> Result<(), ()> {
+    conv.count_record();
+    let outcome = conv.indicator_outcome(ind).map_err(|_| ())?;
+    conv.apply(outcome).map_err(|_| ())
+}
+
+/// Parses `bytes`, handing every record to `push`.
+fn parse<'a>(bytes: &'a [u8], push: Push<'_, 'a>) -> Option<Shape> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let shape = de.deserialize_any(Doc(push)).ok()?;
+    de.end().ok()?;
+    Some(shape)
 }
 
 /// Converts clean input of the common shapes in one pass, or `None` when the general path
@@ -99,9 +114,49 @@ pub(crate) fn try_convert(bytes: &[u8], opts: &Options) -> Option<(Vec<u8>, Repo
         return None;
     }
     let mut conv = Converter::new(opts.clone(), Vec::with_capacity(bytes.len() / 4)).ok()?;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let shape = de.deserialize_any(Doc(&mut conv)).ok()?;
-    de.end().ok()?;
+    #[cfg(not(target_arch = "wasm32"))]
+    if bytes.len() > 1 << 20 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        return pipelined(bytes, conv);
+    }
+    let shape = parse(bytes, &mut |ind| convert_one(&mut conv, ind))?;
     conv.set_shape(shape);
     conv.finish().ok()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn pipelined(bytes: &[u8], mut conv: Converter<Vec<u8>>) -> Option<(Vec<u8>, Report)> {
+    use std::sync::mpsc;
+    const BATCH: usize = 256;
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<Indicator<'_>>>(16);
+        let (back_tx, back_rx) = mpsc::channel::<Vec<Indicator<'_>>>();
+        let worker = s.spawn(move || {
+            for mut batch in rx {
+                for ind in batch.drain(..) {
+                    convert_one(&mut conv, ind).ok()?;
+                }
+                let _ = back_tx.send(batch);
+            }
+            Some(conv)
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut push = |ind| {
+            batch.push(ind);
+            if batch.len() == BATCH {
+                let next = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                tx.send(std::mem::replace(&mut batch, next)).map_err(|_| ())?;
+            }
+            Ok(())
+        };
+        let shape = parse(bytes, &mut push);
+        drop(push);
+        let sent = shape.is_some() && tx.send(batch).is_ok();
+        drop(tx);
+        let mut conv = worker.join().ok()??;
+        if !sent {
+            return None;
+        }
+        conv.set_shape(shape?);
+        conv.finish().ok()
+    })
 }

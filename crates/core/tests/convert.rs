@@ -202,3 +202,43 @@ fn unusable_inputs_get_a_sentence_with_a_position() {
     let unclosed = "[".repeat(200_000);
     assert!(matches!(err(unclosed.as_bytes()), InputError::Truncated { .. }));
 }
+
+/// Large inputs take the pipelined fast path and the multi-threaded general path: both must
+/// give what the plain sequential converter gives, including when a record deep inside has
+/// to be rejected.
+#[test]
+fn large_inputs_agree_across_every_path() {
+    let recs = results();
+    let mut many: Vec<Value> = (0..20_000).map(|i| {
+        let mut r = recs[i % recs.len()].clone();
+        r["key"] = format!("{}#{i}", r["key"].as_str().unwrap()).into();
+        r
+    }).collect();
+    let sequential = |bytes: &[u8], opts: &Options| {
+        let input = Input::read(bytes).unwrap();
+        let mut c = ti_core::Converter::new(opts.clone(), Vec::new()).unwrap();
+        c.push_input(&input, None).unwrap();
+        let (out, report) = c.finish().unwrap();
+        (String::from_utf8(out).unwrap(), report)
+    };
+    for opts in [Options::default(), Options { format: Format::Json, ..Options::default() }, Options { filters: Filters { min_severity: Some(Level::High), ..Filters::default() }, ..Options::default() }] {
+        let bytes = serde_json::to_vec_pretty(&serde_json::json!({"results": many, "total_size": many.len()})).unwrap();
+        assert!(bytes.len() > 4 << 20);
+        let (expected, expected_report) = sequential(&bytes, &opts);
+        let (got, report) = run(&bytes, &opts);
+        assert!(got == expected, "fast path differs");
+        assert_eq!(report, expected_report);
+        let input = Input::read(&bytes).unwrap();
+        let (par, par_report) = ti_core::convert_input(&input, &opts, Vec::new()).unwrap();
+        assert!(par == expected.as_bytes(), "parallel path differs");
+        assert_eq!(par_report, expected_report);
+    }
+    many[17_333]["key"] = serde_json::json!(["not", "a", "string"]);
+    let bytes = serde_json::to_vec(&many).unwrap();
+    let (expected, expected_report) = sequential(&bytes, &Options::default());
+    let (got, report) = run(&bytes, &Options::default());
+    assert_eq!(got, expected);
+    assert_eq!(report, expected_report);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].position.record, 17_334);
+}
