@@ -98,9 +98,9 @@ fn convert_one(conv: &mut Converter<Vec<u8>>, ind: Indicator<'_>) -> Result<(), 
     conv.apply(outcome).map_err(|_| ())
 }
 
-/// Parses `bytes`, handing every record to `push`.
-fn parse<'a>(bytes: &'a [u8], push: Push<'_, 'a>) -> Option<Shape> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+/// Parses `text`, handing every record to `push`.
+fn parse<'a>(text: &'a str, push: Push<'_, 'a>) -> Option<Shape> {
+    let mut de = serde_json::Deserializer::from_str(text);
     let shape = de.deserialize_any(Doc(push)).ok()?;
     de.end().ok()?;
     Some(shape)
@@ -113,18 +113,20 @@ pub(crate) fn try_convert(bytes: &[u8], opts: &Options) -> Option<(Vec<u8>, Repo
     if !matches!(bytes.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[')) {
         return None;
     }
+    // All of it must be UTF-8, ignored fields included (serde_json checks only what it reads).
+    let text = std::str::from_utf8(bytes).ok()?;
     let mut conv = Converter::new(opts.clone(), Vec::with_capacity(bytes.len() / 4)).ok()?;
     #[cfg(not(target_arch = "wasm32"))]
     if bytes.len() > 1 << 20 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
-        return pipelined(bytes, conv);
+        return pipelined(text, conv);
     }
-    let shape = parse(bytes, &mut |ind| convert_one(&mut conv, ind))?;
+    let shape = parse(text, &mut |ind| convert_one(&mut conv, ind))?;
     conv.set_shape(shape);
     conv.finish().ok()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn pipelined(bytes: &[u8], mut conv: Converter<Vec<u8>>) -> Option<(Vec<u8>, Report)> {
+fn pipelined(text: &str, mut conv: Converter<Vec<u8>>) -> Option<(Vec<u8>, Report)> {
     use std::sync::mpsc;
     const BATCH: usize = 256;
     std::thread::scope(|s| {
@@ -148,7 +150,7 @@ fn pipelined(bytes: &[u8], mut conv: Converter<Vec<u8>>) -> Option<(Vec<u8>, Rep
             }
             Ok(())
         };
-        let shape = parse(bytes, &mut push);
+        let shape = parse(text, &mut push);
         drop(push);
         let sent = shape.is_some() && tx.send(batch).is_ok();
         drop(tx);

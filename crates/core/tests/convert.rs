@@ -184,6 +184,9 @@ fn unusable_inputs_get_a_sentence_with_a_position() {
     assert_eq!(err(b"\xFF\xFE{\0\"\0"), InputError::Utf16);
     assert_eq!(err(b"{\0\"\0"), InputError::Utf16);
     assert_eq!(err(b"[{\"key\": \"a\"},\n {\"key\": \"\xC3\"}]"), InputError::InvalidUtf8 { line: 2, column: 11 });
+    // Found by differential fuzzing: a bad byte in a field nobody reads still fails the file.
+    let ignored = b"{\"results\": [{\"key\": \"a\", \"unused\": \"\xD1\x91\x91\"}], \"total_size\": 1}";
+    assert!(matches!(convert(ignored, &Options::default(), Vec::new()), Err(ti_core::ConvertError::Input(InputError::InvalidUtf8 { line: 1, .. }))));
     assert_eq!(err(b"[{\"key\": \"a\"},\n {\"key\": "), InputError::Truncated { line: 2, column: 9 });
     assert!(matches!(err(b"[{\"key\": \"a\"} {\"key\": \"b\"}]"), InputError::Syntax { line: 1, column: 15, .. }));
     assert_eq!(err(b"\"text\""), InputError::Scalar { found: "a string" });

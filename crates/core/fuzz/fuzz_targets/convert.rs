@@ -13,7 +13,19 @@ fuzz_target!(|data: &[u8]| {
         dedup_uuid: flags & 32 != 0,
     };
     let records = Input::read(data).map(|i| i.records.len() as u64);
-    match convert(data, &opts, Vec::new()) {
+    // The general path, record by record, is the reference for the one-pass fast path.
+    let reference = Input::read(data).ok().filter(|i| ti_core::convert::check(&opts, i).is_ok()).map(|input| {
+        let mut c = ti_core::Converter::new(opts.clone(), Vec::new()).unwrap();
+        c.push_input(&input, None).unwrap();
+        c.finish().unwrap()
+    });
+    let result = convert(data, &opts, Vec::new());
+    assert_eq!(result.is_ok(), reference.is_some());
+    if let (Ok((out, report)), Some((ref_out, ref_report))) = (&result, &reference) {
+        assert_eq!(out, ref_out);
+        assert_eq!(report, ref_report);
+    }
+    match result {
         Ok((out, r)) => {
             if let Ok(n) = records {
                 assert_eq!(r.records, n);
