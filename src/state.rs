@@ -94,7 +94,13 @@ impl Reducible for State {
             }
             Action::Worker(_) => return self,
             Action::FetchStarted => {
+                // The fetched pages will replace whatever was loaded; replies to jobs on the
+                // old data are ignored from now on (job ids start at 1).
                 s.fetch = FetchPhase::Running;
+                s.source = None;
+                s.result = None;
+                s.converting = None;
+                s.job = 0;
                 s.error = None;
                 s.note = None;
             }

@@ -34,7 +34,7 @@ pub fn StatusPanel(props: &StatusProps) -> Html {
             FetchPhase::Idle => "Fetched",
         };
         let pages = match p.pages_total {
-            Some(t) => format!("page {} of {t}", p.pages_done),
+            Some(t) => format!("{} of {t} pages", p.pages_done),
             None => format!("{} pages", p.pages_done),
         };
         let inds = match p.indicators_total {

@@ -83,7 +83,7 @@ test('a fetch under injected faults and rate limits downloads what the CLI fetch
     await page.getByRole('button', { name: 'Fetch indicators' }).click();
     await ready(page, 120_000);
     const s = await status(page);
-    assert.match(s, /Fetched: page 13 of 13, 2500 of 2500 indicators, \d+ retr/);
+    assert.match(s, /Fetched: 13 of 13 pages, 2500 of 2500 indicators, \d+ retr/);
     const d = await download(page);
     same(d.bytes, cli(['--url', sim.url, '-n', '3650'], { IDEF_TOKEN: 'demo' }), 'fetched CSV');
     noCspViolations(page);
