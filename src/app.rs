@@ -99,7 +99,7 @@ pub fn App() -> Html {
 
     {
         let settings = state.settings.clone();
-        use_effect_with(settings, |s| storage::save_settings(s));
+        use_effect_with(settings, storage::save_settings);
     }
 
     // Loaded data and every option that changes the output: convert (again).

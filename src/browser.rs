@@ -26,5 +26,6 @@ pub fn blob_of(parts: &[&[u8]], mime: &str) -> Result<web_sys::Blob, String> {
 
 /// The message of a JS exception, for sentences (never the whole value).
 pub fn js_message(e: &wasm_bindgen::JsValue) -> String {
-    js_sys::Error::try_from(e.clone()).ok().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| "unknown error".into())
+    use wasm_bindgen::JsCast;
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| "unknown error".into())
 }

@@ -67,48 +67,41 @@ pub struct Converted {
 }
 
 /// Converts `input` exactly as the CLI would with `opts`, calling `progress(done, total)`
-/// between chunks of records. Fails with a sentence when the input cannot be read at all.
+/// (records) as it goes; `(0, 0)` means "working, count unknown". Fails with a sentence when
+/// the input cannot be read at all.
 pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u64)) -> Result<Converted, String> {
-    let (inputs, pages) = match input {
-        JobInput::Export(bytes) => (vec![(None, Input::read(bytes).map_err(|e| e.to_string())?)], None),
+    let io = |e: std::io::Error| format!("Could not write the output: {e}.");
+    let (output, report, pages) = match input {
+        // One call, as the CLI makes it: the core takes its one-pass path when it can.
+        JobInput::Export(bytes) => {
+            progress(0, 0);
+            let (output, report) = ti_core::convert(bytes, opts, Vec::with_capacity(bytes.len() / 6)).map_err(|e| e.to_string())?;
+            (output, report, None)
+        }
         JobInput::Pages(pages) => {
             let n = pages.len();
-            let read = pages.into_iter().map(|(p, body)| Input::read(body).map(|i| (Some(p), i)).map_err(|e| format!("Page {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
-            (read, Some(n))
-        }
-    };
-    let total: u64 = inputs.iter().map(|(_, i)| i.records.len() as u64).sum();
-    let io = |e: std::io::Error| format!("Could not write the output: {e}.");
-    let mut main = Converter::new(opts.clone(), Vec::new()).map_err(io)?;
-    let preview_opts = Options { format: ti_core::Format::Csv, ..opts.clone() };
-    let mut preview = Some(Converter::new(preview_opts, Vec::new()).map_err(io)?);
-    let mut preview_csv = Vec::new();
-    let mut done = 0u64;
-    progress(0, total);
-    for (page, input) in &inputs {
-        main.check(input).map_err(|e| e.to_string())?;
-        let n = input.records.len();
-        let mut start = 0;
-        while start < n {
-            let end = (start + CHUNK).min(n);
-            main.push_range(input, start..end, *page).map_err(io)?;
-            if let Some(p) = preview.as_mut() {
-                p.push_range(input, start..end, *page).map_err(io)?;
-                if p.report().converted as usize >= PREVIEW_ROWS {
-                    if let Some(p) = preview.take() {
-                        preview_csv = p.finish().map_err(io)?.0;
-                    }
+            let inputs = pages.into_iter().map(|(p, body)| Input::read(body).map(|i| (p, i)).map_err(|e| format!("Page {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+            let total: u64 = inputs.iter().map(|(_, i)| i.records.len() as u64).sum();
+            let mut c = Converter::new(opts.clone(), Vec::new()).map_err(io)?;
+            let mut done = 0u64;
+            progress(0, total);
+            for (page, input) in &inputs {
+                c.check(input).map_err(|e| e.to_string())?;
+                let n = input.records.len();
+                let mut start = 0;
+                while start < n {
+                    let end = (start + CHUNK).min(n);
+                    c.push_range(input, start..end, Some(*page)).map_err(io)?;
+                    done += (end - start) as u64;
+                    progress(done, total);
+                    start = end;
                 }
             }
-            done += (end - start) as u64;
-            progress(done, total);
-            start = end;
+            let (output, report) = c.finish().map_err(io)?;
+            (output, report, Some(n))
         }
-    }
-    if let Some(p) = preview.take() {
-        preview_csv = p.finish().map_err(io)?.0;
-    }
-    let (output, report) = main.finish().map_err(io)?;
+    };
+    progress(report.records, report.records);
     let rejects = if report.rejected.is_empty() {
         None
     } else {
@@ -116,7 +109,72 @@ pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u6
         report.write_rejects(&mut buf).map_err(io)?;
         Some(buf)
     };
-    Ok(Converted { output, rejects, summary: Summary::new(&report, pages), preview: parse_csv(&String::from_utf8_lossy(&preview_csv), PREVIEW_ROWS + 1) })
+    let preview = preview_rows(&output, opts);
+    Ok(Converted { output, rejects, summary: Summary::new(&report, pages), preview })
+}
+
+/// Runs a small synthetic conversion so the engine compiles the hot code with its optimizing
+/// tier before the user's file arrives (a cold first run is about twice as slow).
+pub fn warm_up() {
+    let mut text = String::from("[");
+    for i in 0..3000 {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            r#"{{"key":"http://h{i}.example/p?x={i}","display_text":"h{i}","type":"url","uuid":"{i:08x}-aaaa-bbbb-cccc-dddddddddddd","severity":{},"confidence":{},"last_seen":"2026-11-{:02}T10:00:00.000Z","last_seen_as":["MALWARE_C2"],"threat_types":["Cyber Crime","Hacktivism"],"malware_family":["Zeus, x"],"files":[{{"key":"0123456789abcdef0123456789abcdef","sha1":"x","relationship":"contactsC2At"}}],"last_modified":"2026-11-20T10:00:00.000Z","replication_id":1602190558122000000,"path":["a","b"],"ip_int":3232235777}}"#,
+            i % 5 + 1,
+            (i * 7) % 101,
+            i % 28 + 1
+        ));
+    }
+    text.push(']');
+    for format in [ti_core::Format::Csv, ti_core::Format::Json] {
+        let opts = Options { format, ..Options::default() };
+        let _ = ti_core::convert(text.as_bytes(), &opts, Vec::new());
+        let _ = run(JobInput::Pages(vec![(1, text.as_bytes())]), &Options { dedup_uuid: true, ..opts }, |_, _| {});
+    }
+}
+
+/// A JSON output row, as the preview shows it.
+#[derive(Deserialize)]
+struct JsonRow {
+    #[serde(rename = "type")]
+    threat_type: String,
+    format: String,
+    value: String,
+    role: String,
+    #[serde(rename = "sample-md5")]
+    sample_md5: String,
+    #[serde(rename = "last-observed")]
+    last_observed: String,
+    comment: String,
+    #[serde(rename = "ref-id")]
+    ref_id: String,
+    confidence: String,
+    severity: String,
+}
+
+/// The header and the first rows of an output, read back from its start.
+fn preview_rows(output: &[u8], opts: &Options) -> Vec<Vec<String>> {
+    match opts.format {
+        ti_core::Format::Csv => {
+            let head = &output[..output.len().min(1 << 20)];
+            parse_csv(&String::from_utf8_lossy(head), PREVIEW_ROWS + 1)
+        }
+        ti_core::Format::Json => {
+            // The writer pretty-prints with two spaces, so each row ends with "\n  }" (a
+            // newline inside a value is escaped): cut after the last row wanted.
+            let end = output.windows(4).enumerate().filter(|(_, w)| w == b"\n  }").map(|(i, _)| i + 4).nth(PREVIEW_ROWS - 1).unwrap_or(output.len());
+            let mut text = output[..end].to_vec();
+            if end < output.len() {
+                text.extend_from_slice(b"\n]");
+            }
+            let rows: Vec<JsonRow> = serde_json::from_slice(&text).unwrap_or_default();
+            let header = ti_core::legacy::HEADER_V2.iter().map(|h| h.to_string()).collect();
+            std::iter::once(header).chain(rows.into_iter().map(|r| vec![r.threat_type, r.format, r.value, r.role, r.sample_md5, r.last_observed, r.comment, r.ref_id, r.confidence, r.severity])).collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +205,19 @@ mod tests {
         assert_eq!(c.preview.len(), 3);
         assert_eq!(c.preview[1][2], "a.example");
         assert!(c.rejects.is_some());
+    }
+
+    #[test]
+    fn the_json_preview_reads_the_first_rows_back() {
+        let many: Vec<String> = (0..150).map(|i| format!(r#"{{"key":"h{i}.example\n<b>","type":"domain","uuid":"u{i}","severity":3}}"#)).collect();
+        let input = format!("[{}]", many.join(","));
+        let opts = Options { format: ti_core::Format::Json, ..Options::default() };
+        let c = run(JobInput::Export(input.as_bytes()), &opts, |_, _| {}).map_err(|e| e.to_string());
+        let Ok(c) = c else { panic!("{:?}", c.err()) };
+        assert_eq!(c.preview.len(), PREVIEW_ROWS + 1);
+        assert_eq!(c.preview[0][0], "type");
+        assert_eq!(c.preview[100][2], "h99.example\n<b>");
+        assert_eq!(c.preview[1][9], "MED");
     }
 
     #[test]

@@ -121,6 +121,7 @@ impl Worker for ConvertWorker {
     type Output = Reply;
 
     fn create(_scope: &WorkerScope<Self>) -> Self {
+        job::warm_up();
         Self::default()
     }
 

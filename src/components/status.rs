@@ -58,7 +58,7 @@ pub fn StatusPanel(props: &StatusProps) -> Html {
     }
     if let Some((done, total)) = s.converting {
         if total == 0 {
-            lines.push(html! { <p class="fig">{ "Reading the data…" }</p> });
+            lines.push(html! { <p class="fig">{ "Reading and converting the data…" }</p> });
             lines.push(html! { <progress aria-label="Conversion progress"></progress> });
         } else {
             lines.push(html! { <p class="fig">{ format!("Converting: {done} of {} records.", total) }</p> });
