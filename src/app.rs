@@ -64,6 +64,7 @@ pub fn App() -> Html {
     let fetch: Rc<RefCell<Option<Rc<Fetch>>>> = use_mut_ref(|| None);
     let source_ids = use_mut_ref(|| Cell::new(0u32));
     let file_input = use_node_ref();
+    let dragging = use_state_eq(|| false);
 
     // The worker starts with the page and lives as long as it.
     {
@@ -208,10 +209,27 @@ pub fn App() -> Html {
             input.set_value("");
         })
     };
-    let on_drop = {
-        let load = load.clone();
+    let on_drag_over = {
+        let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving for a child element is not leaving the page.
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let (load, dragging) = (load.clone(), dragging.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
             if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
                 load.emit((file.name(), file.into()));
             }
@@ -257,7 +275,7 @@ pub fn App() -> Html {
     let running = state.fetch == FetchPhase::Running;
     let ready = state.downloadable().cloned();
     html! {
-        <main class="page" ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
+        <main class={classes!("page", dragging.then_some("dragging"))} ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
             <header>
                 <h1>{ "ti-export" }</h1>
                 <p class="lede">{ "IntelGraph threat indicators to the legacy CSV or JSON feed, converted in your browser. Nothing is uploaded anywhere." }</p>

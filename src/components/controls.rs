@@ -73,6 +73,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="field narrow">
                 <label for="days">{ "Days" }</label>
                 <input id="days" type="number" min="1" max="3650" value={s.days.to_string()} onchange={edit(|s, v| if let Ok(d) = v.trim().parse::<u32>() { s.days = d.max(1) })} />
+                <p class="hint">{ "For fetches." }</p>
             </div>
         </fieldset>
         <fieldset class="group">
