@@ -1,5 +1,8 @@
 //! The conversion worker and its messages. Files and results travel as `Blob` handles
 //! (structured clone shares them without copying), never as serialized bytes.
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo_worker::{Codec, HandlerId, Worker, WorkerScope};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -83,7 +86,70 @@ fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
+/// Slices a big file is read in at once: the browser serves them concurrently, which is
+/// about twice as fast as one read on a cold file.
+const READ_SLICES: u64 = 8;
+
+type OnRead = Box<dyn FnOnce(Result<Vec<u8>, String>)>;
+
+/// Reads `blob` in parallel slices, then calls `done` with its bytes.
+fn read_in_slices(blob: &Blob, done: impl FnOnce(Result<Vec<u8>, String>) + 'static) {
+    struct Reading {
+        bytes: Vec<u8>,
+        left: usize,
+        failed: Option<String>,
+        // A gloo FileReader aborts its read when dropped: they live until the last one ends.
+        readers: Vec<gloo_file::callbacks::FileReader>,
+        done: Option<OnRead>,
+    }
+    let size = blob.size() as u64;
+    let n = if size < 8 << 20 { 1 } else { READ_SLICES };
+    let per = size.div_ceil(n).max(1);
+    let state = Rc::new(RefCell::new(Reading { bytes: vec![0; size as usize], left: n as usize, failed: None, readers: Vec::new(), done: Some(Box::new(done)) }));
+    let whole = gloo_file::Blob::from(blob.clone());
+    for k in 0..n {
+        let (start, end) = (k * per, ((k + 1) * per).min(size));
+        let st = state.clone();
+        let reader = gloo_file::callbacks::read_as_array_buffer(&whole.slice(start, end), move |r| {
+            let finished = {
+                let mut s = st.borrow_mut();
+                match r {
+                    Ok(buf) => {
+                        let part = js_sys::Uint8Array::new(&buf);
+                        if let Some(dst) = s.bytes.get_mut(start as usize..start as usize + part.length() as usize) {
+                            part.copy_to(dst);
+                        }
+                    }
+                    Err(e) => s.failed = Some(e.to_string()),
+                }
+                s.left -= 1;
+                (s.left == 0).then(|| (std::mem::take(&mut s.bytes), s.failed.take(), s.done.take(), std::mem::take(&mut s.readers)))
+            };
+            if let Some((bytes, failed, Some(done), _readers)) = finished {
+                done(failed.map_or(Ok(bytes), Err));
+            }
+        });
+        state.borrow_mut().readers.push(reader);
+    }
+}
+
+/// A file read in the background has arrived.
+pub struct Loaded {
+    job: Job,
+    who: HandlerId,
+    bytes: Result<Vec<u8>, String>,
+}
+
 impl ConvertWorker {
+    fn finish(&mut self, scope: &WorkerScope<Self>, job: Job, who: HandlerId) {
+        let id = job.id;
+        let reply = match self.convert(job, |done, total| scope.respond(who, Reply::Progress { job: id, done, total })) {
+            Ok(f) => Reply::Done(Box::new(f)),
+            Err(message) => Reply::Failed { job: id, message },
+        };
+        scope.respond(who, reply);
+    }
+
     /// Converts one job (what `received` does before replying).
     pub fn convert(&mut self, job: Job, progress: impl FnMut(u64, u64)) -> Result<Finished, String> {
         if self.cache.as_ref().is_none_or(|(id, _)| *id != job.source.id) {
@@ -116,7 +182,7 @@ impl ConvertWorker {
 }
 
 impl Worker for ConvertWorker {
-    type Message = ();
+    type Message = Loaded;
     type Input = Job;
     type Output = Reply;
 
@@ -125,15 +191,23 @@ impl Worker for ConvertWorker {
         Self::default()
     }
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: ()) {}
+    fn update(&mut self, scope: &WorkerScope<Self>, msg: Loaded) {
+        match msg.bytes {
+            Ok(bytes) => {
+                self.cache = Some((msg.job.source.id, bytes));
+                self.finish(scope, msg.job, msg.who);
+            }
+            Err(e) => scope.respond(msg.who, Reply::Failed { job: msg.job.id, message: format!("The file could not be read: {e}") }),
+        }
+    }
 
     fn received(&mut self, scope: &WorkerScope<Self>, job: Job, who: HandlerId) {
-        let id = job.id;
-        scope.respond(who, Reply::Progress { job: id, done: 0, total: 0 });
-        let reply = match self.convert(job, |done, total| scope.respond(who, Reply::Progress { job: id, done, total })) {
-            Ok(f) => Reply::Done(Box::new(f)),
-            Err(message) => Reply::Failed { job: id, message },
-        };
-        scope.respond(who, reply);
+        scope.respond(who, Reply::Progress { job: job.id, done: 0, total: 0 });
+        if self.cache.as_ref().is_some_and(|(id, _)| *id == job.source.id) {
+            return self.finish(scope, job, who);
+        }
+        self.cache = None;
+        let (scope, blob) = (scope.clone(), job.source.blob.clone());
+        read_in_slices(&blob, move |bytes| scope.send_message(Loaded { job, who, bytes }));
     }
 }

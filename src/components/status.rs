@@ -52,7 +52,7 @@ pub fn StatusPanel(props: &StatusProps) -> Html {
             lines.push(html! { <progress aria-label="Fetch progress" value={value.to_string()} max={max.to_string()}></progress> });
             if let Some((at, why)) = &p.retry_at {
                 let secs = ((at - now_ms()).max(0) + 999) / 1000;
-                lines.push(html! { <p class="fig retry">{ format!("Retrying in {secs} s ({why}).") }</p> });
+                lines.push(html! { <p class="fig retry">{ format!("Retrying in {secs} s: {why}.") }</p> });
             }
         }
     }

@@ -93,6 +93,32 @@ test('a fetch under injected faults and rate limits downloads what the CLI fetch
   }
 });
 
+test('a cancelled fetch resumes with the missing pages, counting down while rate limited', async () => {
+  const sim = await startSim(['--token', 'demo', '--count', '1800', '--seed', '8', '--latency-ms', '150', '--rate-limit', '3']);
+  try {
+    const page = await open(browser, site.url);
+    await page.getByLabel('API URL').fill(sim.url);
+    await page.getByLabel('API URL').press('Tab');
+    await page.getByLabel('API token').fill('demo');
+    await page.getByLabel('Days').fill('3650');
+    await page.getByLabel('Days').press('Tab');
+    await page.getByRole('button', { name: 'Fetch indicators' }).click();
+    await page.waitForFunction(() => /Retrying in \d+ s: rate limited/.test(document.querySelector('[role=status]').textContent), null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    assert.match(await status(page), /Fetch cancelled/);
+    assert.match(await status(page), /Fetch stopped: \d+ of 9 pages/);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await ready(page, 120_000);
+    assert.match(await status(page), /Fetched: 9 of 9 pages, 1800 of 1800 indicators/);
+    const d = await download(page);
+    same(d.bytes, cli(['--url', sim.url, '-n', '3650'], { IDEF_TOKEN: 'demo' }), 'resumed fetch');
+    await page.context().close();
+  } finally {
+    sim.stop();
+  }
+});
+
 test('the token stays in sessionStorage, goes only in the auth-token header, and can be forgotten', async () => {
   const TOKEN = 'tok-S3CRET-4c1d';
   const sim = await startSim(['--token', TOKEN, '--count', '300', '--seed', '2']);
