@@ -135,20 +135,28 @@ pub fn App() -> Html {
             dispatch.dispatch(Action::Token(t));
         })
     };
+    // Forgetting the token also drops the fetch that holds it (no Resume with it).
     let on_forget = {
-        let dispatch = state.dispatcher();
+        let (dispatch, fetch) = (state.dispatcher(), fetch.clone());
         Callback::from(move |()| {
             storage::forget_token();
+            if let Some(f) = fetch.borrow_mut().take() {
+                f.cancel();
+            }
             dispatch.dispatch(Action::ForgetToken);
         })
     };
 
     let run_fetch = {
-        let (dispatch, ids) = (state.dispatcher(), source_ids.clone());
+        let (dispatch, ids, slot) = (state.dispatcher(), source_ids.clone(), fetch.clone());
         move |f: Rc<Fetch>| {
             dispatch.dispatch(Action::FetchStarted);
-            let (dispatch, ids, f2) = (dispatch.clone(), ids.clone(), f.clone());
+            let (dispatch, ids, f2, slot) = (dispatch.clone(), ids.clone(), f.clone(), slot.clone());
             spawn_local(f.run(move |u: Update| {
+                // A fetch dropped by Forget token reports nothing more.
+                if !slot.borrow().as_ref().is_some_and(|cur| Rc::ptr_eq(cur, &f2)) {
+                    return;
+                }
                 if u == Update::Done {
                     let id = ids.borrow().get() + 1;
                     ids.borrow().set(id);

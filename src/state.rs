@@ -68,7 +68,13 @@ impl Reducible for State {
         match action {
             Action::Settings(settings) => s.settings = settings,
             Action::Token(t) => s.token = t,
-            Action::ForgetToken => s.token.clear(),
+            Action::ForgetToken => {
+                s.token.clear();
+                if s.fetch != FetchPhase::Idle {
+                    s.fetch = FetchPhase::Idle;
+                    s.note = Some("Token forgotten; the fetch that used it was stopped.".into());
+                }
+            }
             Action::Load(source) => {
                 s.source = Some(source);
                 s.result = None;
