@@ -269,12 +269,40 @@ fn breakdown(r: &Report) -> String {
     s.trim_end_matches(',').to_string()
 }
 
-fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+/// The input's bytes: a regular file is mapped into memory (no copy), anything else read.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Read(v) => v,
+        }
+    }
+}
+
+fn read_input(path: &str) -> Result<Bytes, Failure> {
     let mut bytes = Vec::new();
     if path == "-" {
         std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Failure(format!("Cannot read standard input: {e}.")))?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| Failure(format!("Cannot read the input file {path}: {e}.")))?;
+        return Ok(Bytes::Read(bytes));
     }
-    Ok(bytes)
+    let cannot = |e: std::io::Error| Failure(format!("Cannot read the input file {path}: {e}."));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_file() && meta.len() >= 1 << 20 {
+        // SAFETY: the map is read-only and private to this process; like any reader, the
+        // conversion would see a file that another process rewrites at the same time
+        // inconsistently, and a file truncated meanwhile would fault. Exports are written
+        // once and then read, so the copy a plain read makes is not worth its cost here.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(Bytes::Mapped(map));
+        }
+    }
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(Bytes::Read(bytes))
 }
