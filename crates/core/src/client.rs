@@ -376,6 +376,15 @@ impl Client {
             return;
         }
         let message = message.to_string();
+        // Before any page has arrived, a network failure is most likely a wrong URL or a
+        // blocked cross-origin call, which waiting will not fix: give up sooner.
+        let budget = if self.pages.is_empty() { self.opts.max_retries.min(2) } else { self.opts.max_retries };
+        if self.state.get(&page).map_or(0, |s| s.failures) >= budget {
+            let tries = self.state.get(&page).map_or(0, |s| s.failures) + 1;
+            self.failed = Some(FetchError::Network { page, message, tries });
+            self.todo.insert(page);
+            return;
+        }
         self.backoff(page, now, |tries| FetchError::Network { page, message, tries }, "network error".into());
     }
 

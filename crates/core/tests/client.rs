@@ -198,3 +198,23 @@ fn unreadable_pages_are_retried() {
     assert_eq!(c.poll(until), Action::Done);
     assert_eq!(c.progress().retries, 1);
 }
+
+#[test]
+fn network_failures_before_any_page_give_up_sooner() {
+    let mut c = Client::new(FetchOptions { backoff_base_ms: 10, ..opts(10) }, NOW, 1);
+    let mut now = NOW;
+    let mut tries = 0;
+    let err = loop {
+        match c.poll(now) {
+            Action::Send(r) => {
+                tries += 1;
+                c.on_network_error(r.id, "TypeError: Failed to fetch", now);
+            }
+            Action::Wait { until } => now = until,
+            Action::Failed(e) => break e,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(tries, 3);
+    assert_eq!(err, FetchError::Network { page: 1, message: "TypeError: Failed to fetch".into(), tries: 3 });
+}
