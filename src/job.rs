@@ -1,14 +1,12 @@
 //! One conversion job as plain Rust over bytes: what the worker runs. Kept free of browser
 //! types so `cargo test` exercises it on the host.
 use serde::{Deserialize, Serialize};
-use ti_core::{Converter, Input, Options, Report};
+use ti_core::{Options, Report};
 
 use crate::preview::parse_csv;
 
 /// Rows shown in the preview.
 pub const PREVIEW_ROWS: usize = 100;
-/// Records converted between two progress messages.
-const CHUNK: usize = 4000;
 /// Rejections spelled out on the page (all of them are in the rejects download).
 const SHOWN_REJECTIONS: usize = 5;
 
@@ -80,24 +78,7 @@ pub fn run(input: JobInput<'_>, opts: &Options, mut progress: impl FnMut(u64, u6
         }
         JobInput::Pages(pages) => {
             let n = pages.len();
-            let inputs = pages.into_iter().map(|(p, body)| Input::read(body).map(|i| (p, i)).map_err(|e| format!("Page {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
-            let total: u64 = inputs.iter().map(|(_, i)| i.records.len() as u64).sum();
-            let mut c = Converter::new(opts.clone(), Vec::new()).map_err(io)?;
-            let mut done = 0u64;
-            progress(0, total);
-            for (page, input) in &inputs {
-                c.check(input).map_err(|e| e.to_string())?;
-                let n = input.records.len();
-                let mut start = 0;
-                while start < n {
-                    let end = (start + CHUNK).min(n);
-                    c.push_range(input, start..end, Some(*page)).map_err(io)?;
-                    done += (end - start) as u64;
-                    progress(done, total);
-                    start = end;
-                }
-            }
-            let (output, report) = c.finish().map_err(io)?;
+            let (output, report) = ti_core::convert_pages(pages, opts, Vec::new(), &mut progress).map_err(|e| e.to_string())?;
             (output, report, Some(n))
         }
     };

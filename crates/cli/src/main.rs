@@ -12,7 +12,7 @@ use clap::{Parser, ValueEnum};
 use ti_core::client::{FetchOptions, DEFAULT_API_URL};
 use ti_core::legacy::SEVERITY_LABELS;
 use ti_core::time::{parse_timestamp, window_start, EpochMs};
-use ti_core::{Converter, CsvVersion, Filters, Format, IndicatorType, Input, Level, Options, Report};
+use ti_core::{CsvVersion, Filters, Format, IndicatorType, Level, Options, Report};
 
 use crate::config::Config;
 
@@ -215,15 +215,7 @@ fn run(args: Args) -> Result<(), Failure> {
         // The filters went to the API; applying them again keeps a lax server honest.
         filters.modified_since = Some(window_start(now, days));
         let opts = opts(filters, true);
-        let report = output::write(&out, |w| {
-            let mut c = Converter::new(opts, w)?;
-            for (page, body) in &pages {
-                let input = Input::read(body).map_err(|e| Failure(format!("The API's page {page} cannot be read: {e}")))?;
-                c.push_input(&input, Some(*page))?;
-            }
-            let (_, report) = c.finish()?;
-            Ok(report)
-        })?;
+        let report = output::write(&out, |w| Ok(ti_core::convert_pages(pages.iter().map(|(p, b)| (*p, b.as_slice())), &opts, w, |_, _| {})?.1))?;
         (report, format!("Fetched {} page{} from {url}", pages.len(), if pages.len() == 1 { "" } else { "s" }))
     };
 

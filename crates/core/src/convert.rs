@@ -345,6 +345,28 @@ pub fn convert<W: Write>(bytes: &[u8], opts: &Options, mut out: W) -> Result<(W,
     Ok(convert_input(&input, opts, out)?)
 }
 
+/// Converts pages fetched from the API as the fetch itself does: in page order, dropping a
+/// record whose `uuid` was already converted, numbering records across pages. Calls
+/// `progress(records done, records in all)` every few thousand records.
+pub fn convert_pages<'p, W: Write>(pages: impl IntoIterator<Item = (u32, &'p [u8])>, opts: &Options, out: W, mut progress: impl FnMut(u64, u64)) -> Result<(W, Report), ConvertError> {
+    const STEP: usize = 4096;
+    let inputs = pages.into_iter().map(|(page, body)| Input::read(body).map(|i| (page, i)).map_err(|e| InputError::Page { page, error: Box::new(e) })).collect::<Result<Vec<_>, _>>()?;
+    let total = inputs.iter().map(|(_, i)| i.records.len() as u64).sum();
+    let opts = Options { dedup_uuid: true, ..opts.clone() };
+    let mut c = Converter::new(opts, out)?;
+    let mut done = 0;
+    progress(0, total);
+    for (page, input) in &inputs {
+        for start in (0..input.records.len()).step_by(STEP) {
+            let end = (start + STEP).min(input.records.len());
+            c.push_range(input, start..end, Some(*page))?;
+            done += (end - start) as u64;
+            progress(done, total);
+        }
+    }
+    Ok(c.finish()?)
+}
+
 /// Converts a read input (after [`check`]). Large CSV conversions use every core: each
 /// thread converts a contiguous run of records into its own buffer, written out in order.
 pub fn convert_input<W: Write>(input: &Input<'_>, opts: &Options, mut out: W) -> io::Result<(W, Report)> {

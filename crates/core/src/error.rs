@@ -41,6 +41,8 @@ pub enum InputError {
     UnknownObject { line: u64, column: u64 },
     /// The chosen options cannot apply to this input (e.g. a type filter on legacy rows).
     Unsupported(String),
+    /// A fetched API page cannot be read.
+    Page { page: u32, error: Box<InputError> },
 }
 
 impl fmt::Display for InputError {
@@ -56,6 +58,7 @@ impl fmt::Display for InputError {
             Self::ResultsNotArray { found, line, column } => write!(f, "The API response's \"results\" is {found}, not an array (line {line}, column {column})."),
             Self::UnknownObject { line, column } => write!(f, "The JSON object at line {line}, column {column} is neither an API response (no \"results\" or \"total_size\") nor an indicator (no \"key\")."),
             Self::Unsupported(s) => f.write_str(s),
+            Self::Page { page, error } => write!(f, "The API's page {page} cannot be read: {error}"),
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod legacy;
 pub mod record;
 pub mod time;
 
-pub use convert::{convert, convert_input, ConvertError, Converter, Options, Rejection, Report};
+pub use convert::{convert, convert_input, convert_pages, ConvertError, Converter, Options, Rejection, Report};
 pub use error::{InputError, Position};
 pub use filter::{Filters, IndicatorType, Level, TypeSet};
 pub use input::{Input, RecordKind, Shape};

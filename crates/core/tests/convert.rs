@@ -245,3 +245,18 @@ fn large_inputs_agree_across_every_path() {
     assert_eq!(report.rejected.len(), 1);
     assert_eq!(report.rejected[0].position.record, 17_334);
 }
+
+#[test]
+fn fetched_pages_convert_in_order_without_repeated_uuids() {
+    let p1 = br#"{"results": [{"key": "a", "uuid": "1"}, {"key": "b", "uuid": "2"}], "total_size": 4, "more": true}"#;
+    let p2 = br#"{"results": [{"key": "b", "uuid": "2"}, 7], "total_size": 4, "more": false}"#;
+    let mut seen = Vec::new();
+    let (out, report) = ti_core::convert_pages([(1, &p1[..]), (2, &p2[..])], &Options::default(), Vec::new(), |d, t| seen.push((d, t))).unwrap();
+    let values: Vec<String> = String::from_utf8(out).unwrap().lines().skip(1).map(|l| l.split(',').nth(2).unwrap().to_string()).collect();
+    assert_eq!(values, ["a", "b"]);
+    assert_eq!((report.duplicates, report.rejected.len()), (1, 1));
+    assert_eq!((report.rejected[0].position.record, report.rejected[0].position.page), (4, Some(2)));
+    assert_eq!(seen.last(), Some(&(4, 4)));
+    let e = ti_core::convert_pages([(1, &p1[..]), (2, &b"<html>"[..])], &Options::default(), Vec::new(), |_, _| {}).unwrap_err();
+    assert!(e.to_string().starts_with("The API's page 2 cannot be read: The input is not valid JSON"), "{e}");
+}
