@@ -61,7 +61,7 @@ struct Args {
     #[arg(short = 't', long, value_enum, num_args = 0.., value_delimiter = ',')]
     types: Option<Vec<TypeArg>>,
     /// Legacy feed version: 2 has confidence and severity columns, 1 does not
-    #[arg(short = 'v', long = "version", value_parser = ["1", "2"], default_value = "2")]
+    #[arg(short = 'v', long = "version", value_name = "VERSION", value_parser = ["1", "2"], default_value = "2")]
     feed_version: String,
     /// Output format [default: csv, or `format` in the config]
     #[arg(short = 'f', long, value_enum)]
