@@ -185,12 +185,7 @@ impl<W: Write> Converter<W> {
         &self.report
     }
 
-    /// Whether the options can apply to this input at all (see [`check`]).
-    pub fn check(&self, input: &Input<'_>) -> Result<(), InputError> {
-        check(&self.opts, input)
-    }
-
-    /// Converts every record of `input` (after [`Converter::check`]).
+    /// Converts every record of `input` (after [`check`]).
     pub fn push_input(&mut self, input: &Input<'_>, page: Option<u32>) -> io::Result<()> {
         self.push_range(input, 0..input.records.len(), page)
     }
@@ -353,6 +348,9 @@ pub fn convert_pages<'p, W: Write>(pages: impl IntoIterator<Item = (u32, &'p [u8
     let inputs = pages.into_iter().map(|(page, body)| Input::read(body).map(|i| (page, i)).map_err(|e| InputError::Page { page, error: Box::new(e) })).collect::<Result<Vec<_>, _>>()?;
     let total = inputs.iter().map(|(_, i)| i.records.len() as u64).sum();
     let opts = Options { dedup_uuid: true, ..opts.clone() };
+    for (page, input) in &inputs {
+        check(&opts, input).map_err(|e| InputError::Page { page: *page, error: Box::new(e) })?;
+    }
     let mut c = Converter::new(opts, out)?;
     let mut done = 0;
     progress(0, total);

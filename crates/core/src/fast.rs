@@ -142,16 +142,14 @@ fn pipelined(text: &str, mut conv: Converter<Vec<u8>>) -> Option<(Vec<u8>, Repor
             Some(conv)
         });
         let mut batch = Vec::with_capacity(BATCH);
-        let mut push = |ind| {
+        let shape = parse(text, &mut |ind| {
             batch.push(ind);
             if batch.len() == BATCH {
                 let next = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH));
                 tx.send(std::mem::replace(&mut batch, next)).map_err(|_| ())?;
             }
             Ok(())
-        };
-        let shape = parse(text, &mut push);
-        drop(push);
+        });
         let sent = shape.is_some() && tx.send(batch).is_ok();
         drop(tx);
         let mut conv = worker.join().ok()??;
