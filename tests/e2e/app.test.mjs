@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open, startSim, startSite, generate, cli, ready, download, status, choose, tmp } from './helpers.mjs';
+import { launch, open, startSim, startSite, generate, cli, ready, download, status, choose, tmp, startFetch } from './helpers.mjs';
 
 let browser, site, dir, exportFile;
 
@@ -75,12 +75,7 @@ test('a fetch under injected faults and rate limits downloads what the CLI fetch
   const sim = await startSim(['--token', 'demo', '--count', '2500', '--seed', '5', '--fault-rate', '0.25', '--rate-limit', '15']);
   try {
     const page = await open(browser, site.url);
-    await page.getByLabel('API URL').fill(sim.url);
-    await page.getByLabel('API URL').press('Tab');
-    await page.getByLabel('API token').fill('demo');
-    await page.getByLabel('Days').fill('3650');
-    await page.getByLabel('Days').press('Tab');
-    await page.getByRole('button', { name: 'Fetch indicators' }).click();
+    await startFetch(page, { url: sim.url, token: 'demo', days: 3650 });
     await ready(page, 120_000);
     const s = await status(page);
     assert.match(s, /Fetched: 13 of 13 pages, 2500 of 2500 indicators, \d+ retr/);
@@ -97,12 +92,7 @@ test('a cancelled fetch resumes with the missing pages, counting down while rate
   const sim = await startSim(['--token', 'demo', '--count', '1800', '--seed', '8', '--latency-ms', '150', '--rate-limit', '3']);
   try {
     const page = await open(browser, site.url);
-    await page.getByLabel('API URL').fill(sim.url);
-    await page.getByLabel('API URL').press('Tab');
-    await page.getByLabel('API token').fill('demo');
-    await page.getByLabel('Days').fill('3650');
-    await page.getByLabel('Days').press('Tab');
-    await page.getByRole('button', { name: 'Fetch indicators' }).click();
+    await startFetch(page, { url: sim.url, token: 'demo', days: 3650 });
     await page.waitForFunction(() => /Retrying in \d+ s: rate limited/.test(document.querySelector('[role=status]').textContent), null, { timeout: 60_000 });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Resume' }).waitFor();
@@ -177,10 +167,7 @@ async function fetchError(simArgs, token) {
   const sim = await startSim(simArgs);
   try {
     const page = await open(browser, site.url);
-    await page.getByLabel('API URL').fill(sim.url);
-    await page.getByLabel('API URL').press('Tab');
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Fetch indicators' }).click();
+    await startFetch(page, { url: sim.url, token });
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 90_000 });
     const text = await alert.textContent();

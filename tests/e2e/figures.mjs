@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { ROOT, DIST, CLI, launch, open, startSim, startSite, generate, ready, status } from './helpers.mjs';
+import { ROOT, DIST, CLI, launch, open, startSim, startSite, generate, ready, status, startFetch } from './helpers.mjs';
 
 const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
 const count = Number(arg('--count', 60000));
@@ -70,10 +70,7 @@ try {
 
   // Fetching, mid-way, with a slow simulator.
   const sim = await startSim(['--token', 'demo', '--count', '6000', '--latency-ms', '400', '--rate-limit', '4']);
-  await page.getByLabel('API URL').fill(sim.url);
-  await page.getByLabel('API URL').press('Tab');
-  await page.getByLabel('API token').fill('demo');
-  await page.getByRole('button', { name: 'Fetch indicators' }).click();
+  await startFetch(page, { url: sim.url, token: 'demo' });
   await page.waitForFunction(() => /Retrying in|Fetching: [1-9]/.test(document.querySelector('[role=status]').textContent), null, { timeout: 30_000 });
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(out, 'fetching.png'), fullPage: false });
@@ -82,9 +79,7 @@ try {
 
   // An error: the API sends no CORS headers.
   const blocked = await startSim(['--token', 'demo', '--no-cors']);
-  await page.getByLabel('API URL').fill(blocked.url);
-  await page.getByLabel('API URL').press('Tab');
-  await page.getByRole('button', { name: 'Fetch indicators' }).click();
+  await startFetch(page, { url: blocked.url });
   await page.getByRole('alert').waitFor({ timeout: 90_000 });
   await page.screenshot({ path: path.join(out, 'error.png'), fullPage: false });
   blocked.stop();

@@ -90,3 +90,15 @@ export async function status(page) {
 export async function choose(page, label, value) {
   await page.getByLabel(label, { exact: true }).selectOption(value);
 }
+
+/** Fills the fetch form by its labels (token and days only when given) and clicks Fetch. */
+export async function startFetch(page, { url, token, days } = {}) {
+  await page.getByLabel('API URL').fill(url);
+  await page.getByLabel('API URL').press('Tab');
+  if (token !== undefined) await page.getByLabel('API token').fill(token);
+  if (days !== undefined) {
+    await page.getByLabel('Days').fill(String(days));
+    await page.getByLabel('Days').press('Tab');
+  }
+  await page.getByRole('button', { name: 'Fetch indicators' }).click();
+}
